@@ -1,0 +1,49 @@
+# policywatch: `make run` to see it work, `make test` to check it. `make help` lists the rest.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint typecheck check schemas bench bench-quick soak clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install policywatch with its dev tools (.venv/bin/policywatch)
+
+run: $(STAMP) ## start the embedded broker and every service, feed demo articles, show alerts
+	$(BIN)/policywatch run
+
+test: $(STAMP) ## lint, type-check and run the whole suite (real broker included)
+	$(BIN)/ruff check services tests
+	$(BIN)/ruff format --check services tests
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+lint: $(STAMP) ## ruff lint and format check
+	$(BIN)/ruff check services tests
+	$(BIN)/ruff format --check services tests
+
+typecheck: $(STAMP) ## mypy --strict on the package
+	$(BIN)/mypy
+
+check: test ## lint, types and tests
+
+schemas: $(STAMP) ## regenerate the JSON Schemas in schemas/
+	$(BIN)/policywatch schemas --write schemas
+
+bench: $(STAMP) ## measure throughput and latency (writes bench/results.json)
+	$(BIN)/python -m policywatch.bench
+
+bench-quick: $(STAMP) ## a smoke run of the benchmark
+	$(BIN)/python -m policywatch.bench --quick
+
+clean: ## remove the virtualenv and caches
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info services/*.egg-info

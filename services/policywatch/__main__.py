@@ -1,0 +1,5 @@
+import sys
+
+from policywatch.cli.main import main
+
+sys.exit(main())

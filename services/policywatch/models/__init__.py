@@ -1,0 +1,34 @@
+"""Wire contracts: the messages policywatch reads and writes.
+
+Every model is frozen and versioned with ``schema_version``. The JSON Schemas in
+``schemas/`` are generated from these classes (``policywatch schemas --write``).
+"""
+
+from policywatch.models.alert import (
+    Alert,
+    AlertArticle,
+    Entity,
+    Evidence,
+    RuleRef,
+    Severity,
+    make_alert_id,
+    make_story_key,
+)
+from policywatch.models.article import Article, ArticleDecodeError, decode_article
+from policywatch.models.events import EVENT_TYPES, EventType
+
+__all__ = [
+    "EVENT_TYPES",
+    "Alert",
+    "AlertArticle",
+    "Article",
+    "ArticleDecodeError",
+    "Entity",
+    "EventType",
+    "Evidence",
+    "RuleRef",
+    "Severity",
+    "decode_article",
+    "make_alert_id",
+    "make_story_key",
+]
