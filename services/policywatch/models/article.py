@@ -19,7 +19,7 @@ MAX_JSON_DEPTH = 64
 
 
 class ArticleDecodeError(ValueError):
-    """Raised when bytes are not a valid ``Article``; ``reason`` is a short machine-readable kind."""
+    """Bytes that are not a valid ``Article``; ``reason`` is a short machine-readable kind."""
 
     def __init__(self, reason: str, detail: str) -> None:
         super().__init__(f"{reason}: {detail}")
@@ -104,8 +104,10 @@ def decode_article(data: bytes | str, *, max_bytes: int | None = None) -> Articl
     try:
         return Article.model_validate_json(text)
     except ValidationError as exc:
-        kind = "invalid_json" if any(e["type"] == "json_invalid" for e in exc.errors()) else (
-            "invalid_article"
+        kind = (
+            "invalid_json"
+            if any(e["type"] == "json_invalid" for e in exc.errors())
+            else ("invalid_article")
         )
         detail = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or '<root>'}: {e['msg']}" for e in exc.errors()

@@ -1,0 +1,188 @@
+"""``policywatch run``: the whole pipeline on one machine, for a first look.
+
+Starts the embedded broker (unless ``PW_KAFKA__BOOTSTRAP_SERVERS`` or the config names a cluster),
+creates the topics, starts the detector and the notifier as child processes, waits until the
+detector reports ready on ``/readyz``, publishes the demo articles and prints each alert as it
+arrives. Ctrl-C (or SIGTERM) stops every process it started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import IO, Any
+
+from policywatch.broker import EmbeddedBroker, free_port
+from policywatch.cli.common import settings_from, stop_on_signals
+from policywatch.cli.kafka_cmd import render_record
+from policywatch.errors import PolicywatchError
+from policywatch.kafka import Consumer, Producer, ensure_topics, wait_for_broker
+from policywatch.models import decode_article
+from policywatch.settings import Settings
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser("run", help="broker + detector + notifier + demo articles, locally")
+    p.add_argument("--articles", help="JSON-lines articles to publish (default: the bundled demo)")
+    p.add_argument("--port", type=int, default=9092, help="embedded broker port (default 9092)")
+    p.add_argument(
+        "--once",
+        action="store_true",
+        help="exit once every expected demo alert has been shown (for scripts and tests)",
+    )
+    p.add_argument("--timeout", type=float, default=120.0, help="with --once: give up after S")
+    p.set_defaults(func=run)
+
+
+def demo_articles() -> str:
+    return (resources.files("policywatch") / "demo" / "articles.jsonl").read_text("utf-8")
+
+
+def _external_cluster(args: argparse.Namespace) -> bool:
+    if os.environ.get("PW_KAFKA__BOOTSTRAP_SERVERS"):
+        return True
+    if args.config:
+        import yaml
+
+        doc = yaml.safe_load(Path(args.config).read_text(encoding="utf-8")) or {}
+        return bool((doc.get("kafka") or {}).get("bootstrap_servers"))
+    return False
+
+
+def _wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise PolicywatchError(f"detector exited with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as resp:
+                if resp.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.2)
+    raise PolicywatchError(f"detector not ready within {timeout:.0f}s")
+
+
+def run(args: argparse.Namespace) -> int:
+    external = _external_cluster(args)
+    overrides: dict[str, Any] = {}
+    broker: EmbeddedBroker | None = None
+    workdir = Path(tempfile.mkdtemp(prefix="policywatch-run-"))
+    if not external:
+        broker = EmbeddedBroker("127.0.0.1", args.port, log_file=workdir / "broker.log")
+        overrides["kafka"] = {"bootstrap_servers": broker.bootstrap_servers}
+    settings = settings_from(args, **overrides)
+    stop = stop_on_signals()
+    text = Path(args.articles).read_text("utf-8") if args.articles else demo_articles()
+    children: list[tuple[str, subprocess.Popen[bytes], IO[bytes]]] = []
+    try:
+        if broker is not None:
+            broker.start()
+            print(f"· embedded broker on {broker.bootstrap_servers} (memory only)")
+        else:
+            print(f"· using Kafka at {settings.kafka.bootstrap_servers}")
+        wait_for_broker(settings.kafka, timeout=30)
+        t = settings.topics
+        ensure_topics(
+            settings.kafka,
+            [t.articles, t.articles_dlq, t.alerts, t.alerts_dlq],
+            compacted=[t.notifier_state],
+        )
+        detector_port = free_port()
+        env = {
+            **os.environ,
+            "PW_KAFKA__BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
+            "PW_DETECTOR__METRICS_PORT": str(detector_port),
+        }
+        base = [sys.executable, "-m", "policywatch"]
+        if args.config:
+            base += ["--config", args.config]
+        for name in ("detector", "notifier"):
+            log_file: IO[bytes] = open(workdir / f"{name}.log", "ab")  # noqa: SIM115
+            proc = subprocess.Popen([*base, name], env=env, stdout=log_file, stderr=log_file)
+            children.append((name, proc, log_file))
+        print(f"· detector and notifier started; logs in {workdir}")
+        _wait_ready(detector_port, children[0][1], timeout=60)
+        print(f"· detector ready (http://127.0.0.1:{detector_port}/metrics)")
+        expected = _expected_alerts(settings, text)
+        published = _publish(settings, text)
+        print(f"· published {published} demo articles; alerts follow (Ctrl-C stops)\n")
+        shown = _show_alerts(settings, stop, expected if args.once else None, args.timeout)
+        if args.once and shown < expected:
+            print(f"policywatch run: saw {shown} of {expected} expected alerts", file=sys.stderr)
+            return 1
+        return 0
+    except PolicywatchError as exc:
+        print(f"policywatch run: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        for _, proc, _ in children:
+            if proc.poll() is None:
+                proc.terminate()
+        for name, proc, log in children:
+            try:
+                code = proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                code = proc.wait()
+            log.close()
+            print(f"· {name} stopped (exit {code})")
+        if broker is not None:
+            broker.stop()
+            print("· broker stopped")
+
+
+def _expected_alerts(settings: Settings, text: str) -> int:
+    from policywatch.engine import Engine
+
+    engine = Engine.from_paths(settings.rules.paths)
+    now = datetime.now(UTC)
+    return sum(
+        len(engine.detect(decode_article(line), detected_at=now))
+        for line in text.splitlines()
+        if line.strip()
+    )
+
+
+def _publish(settings: Settings, text: str) -> int:
+    producer = Producer(settings.kafka)
+    lines = [line for line in text.splitlines() if line.strip()]
+    results = [
+        producer.send(
+            settings.topics.articles,
+            line.encode(),
+            key=decode_article(line).id.encode(),
+        )
+        for line in lines
+    ]
+    producer.flush()
+    for r in results:
+        r.get()
+    producer.close()
+    return len(lines)
+
+
+def _show_alerts(settings: Settings, stop: Any, expected: int | None, timeout: float) -> int:
+    consumer = Consumer(settings.kafka, [settings.topics.alerts], None)
+    deadline = time.monotonic() + timeout
+    shown = 0
+    try:
+        while not stop.is_set():
+            if expected is not None and (shown >= expected or time.monotonic() > deadline):
+                break
+            for record in consumer.poll(timeout_ms=200):
+                shown += 1
+                print(render_record(record.value or b"", raw=False), flush=True)
+    finally:
+        consumer.close()
+    return shown

@@ -1,0 +1,231 @@
+"""The detector's consume → detect → produce → commit loop.
+
+At-least-once: a batch's offsets are committed only after every alert and dead letter produced
+for it has been acknowledged by the broker. If producing fails, the consumer seeks back to the
+batch's first offsets and the batch is processed again; alert ids are deterministic, so a
+downstream duplicate carries the same ``alert_id``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import structlog
+
+from policywatch.engine import Engine
+from policywatch.errors import KafkaAdapterError
+from policywatch.kafka import Consumer, Producer, Record, SendResult, dead_letter_headers
+from policywatch.models import Alert, ArticleDecodeError, decode_article
+from policywatch.observability.metrics import Metrics
+from policywatch.settings import Settings
+
+SERVICE = "detector"
+log = structlog.get_logger("policywatch.detector")
+
+
+class DetectorService:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        metrics: Metrics,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._settings = settings
+        self._engine = engine
+        self._metrics = metrics
+        self._clock = clock
+        self._consumer: Consumer | None = None
+        self._producer: Producer | None = None
+        self._assigned: set[tuple[str, int]] = set()
+        self._last_lag_update = 0.0
+        self._connected = False
+        metrics.rules_loaded.set(engine.rule_count)
+
+    # -- readiness -------------------------------------------------------------------------
+
+    def readiness(self) -> tuple[bool, str]:
+        if not self._connected:
+            return False, "not connected to Kafka"
+        if not self._assigned:
+            return False, "no partitions assigned"
+        if self._engine.rule_count == 0:
+            return False, "no rules loaded"
+        return True, f"ready: {len(self._assigned)} partitions, {self._engine.rule_count} rules"
+
+    def _on_assigned(self, parts: set[tuple[str, int]]) -> None:
+        self._assigned = set(parts)
+        log.info("partitions_assigned", partitions=sorted(parts))
+        self._metrics.ready.labels(SERVICE).set(1 if self.readiness()[0] else 0)
+
+    def _on_revoked(self, parts: set[tuple[str, int]]) -> None:
+        self._assigned -= parts
+        log.info("partitions_revoked", partitions=sorted(parts))
+
+    # -- the loop ------------------------------------------------------------------------------
+
+    def run(self, stop: threading.Event) -> None:
+        """Consume until ``stop`` is set; the batch in progress is finished and committed."""
+        topics = self._settings.topics
+        kafka = self._settings.kafka
+        backoff = 0.5
+        while not stop.is_set():
+            try:
+                if self._producer is None:
+                    self._producer = Producer(kafka)
+                if self._consumer is None:
+                    self._consumer = Consumer(
+                        kafka,
+                        [topics.articles],
+                        self._settings.detector.group_id,
+                        on_assigned=self._on_assigned,
+                        on_revoked=self._on_revoked,
+                    )
+                self._connected = True
+                log.info("detector_started", topic=topics.articles, rules=self._engine.rule_count)
+                self._loop(stop)
+                backoff = 0.5
+            except KafkaAdapterError as exc:
+                self._connected = False
+                self._metrics.ready.labels(SERVICE).set(0)
+                log.warning("kafka_unavailable", error=str(exc), retry_in=backoff)
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 10.0)
+        self.close()
+
+    def _loop(self, stop: threading.Event) -> None:
+        assert self._consumer is not None and self._producer is not None
+        consumer = self._consumer
+        while not stop.is_set():
+            records = consumer.poll(timeout_ms=200)
+            self._connected = True
+            self._metrics.ready.labels(SERVICE).set(1 if self.readiness()[0] else 0)
+            if records:
+                self.process(records)
+            self._update_lag()
+
+    def process(self, records: list[Record]) -> None:
+        """Detect, produce and commit one polled batch (re-processed from its start on failure)."""
+        assert self._consumer is not None and self._producer is not None
+        sends: list[tuple[Record, SendResult, Alert | None]] = []
+        next_offsets: dict[tuple[str, int], int] = {}
+        first_offsets: dict[tuple[str, int], int] = {}
+        for record in records:
+            tp = (record.topic, record.partition)
+            first_offsets.setdefault(tp, record.offset)
+            next_offsets[tp] = record.offset + 1
+            sends.extend(self._handle(record))
+        try:
+            self._producer.flush(timeout=self._settings.kafka.request_timeout_ms / 1000)
+            for _, result, _ in sends:
+                result.get(timeout=1.0)
+        except KafkaAdapterError as exc:
+            log.warning("batch_produce_failed", error=str(exc), records=len(records))
+            for (topic, partition), offset in first_offsets.items():
+                self._consumer.seek(topic, partition, offset)
+            raise
+        self._consumer.commit(next_offsets)
+        acked = time.time()
+        for record, _, alert in sends:
+            if alert is None:
+                continue
+            self._metrics.time_to_alert_seconds.observe(max(0.0, acked - record.timestamp_ms / 1e3))
+            published = alert.article.published_at
+            if published is not None:
+                age = acked - published.timestamp()
+                self._metrics.article_age_at_alert_seconds.observe(max(0.0, age))
+
+    def _handle(self, record: Record) -> list[tuple[Record, SendResult, Alert | None]]:
+        """One record in, its alerts or its dead letter sent (not yet acknowledged)."""
+        assert self._producer is not None
+        m = self._metrics
+        m.messages_consumed.labels(SERVICE).inc()
+        topics = self._settings.topics
+        started = time.perf_counter()
+        structlog.contextvars.bind_contextvars(
+            topic=record.topic, partition=record.partition, offset=record.offset
+        )
+        try:
+            if record.value is None or not record.value:
+                return [self._dead_letter(record, "empty", "record has no value")]
+            try:
+                article = decode_article(
+                    record.value, max_bytes=self._settings.detector.max_article_bytes
+                )
+            except ArticleDecodeError as exc:
+                return [self._dead_letter(record, exc.reason, exc.detail)]
+            m.messages_decoded.labels(SERVICE).inc()
+            try:
+                result = self._engine.scan(article, detected_at=self._clock())
+            except Exception as exc:  # a rule-engine bug must not stop the stream
+                log.exception("detection_failed", article_id=article.id)
+                return [self._dead_letter(record, "detection_error", repr(exc))]
+            for rule_id in result.rules_evaluated:
+                m.rule_evaluations.labels(rule_id).inc()
+            for rule_id in result.rules_hit:
+                m.rule_hits.labels(rule_id).inc()
+            out = []
+            for alert in result.alerts:
+                sent = self._producer.send(
+                    topics.alerts,
+                    alert.model_dump_json().encode(),
+                    key=alert.story_key.encode(),
+                    headers=[("pw-article-id", article.id.encode())],
+                )
+                m.alerts_produced.labels(alert.event_type, alert.rule.id, alert.severity).inc()
+                log.info(
+                    "alert_produced",
+                    article_id=article.id,
+                    alert_id=alert.alert_id,
+                    event_type=alert.event_type,
+                    actor=alert.actor.code,
+                )
+                out.append((record, sent, alert))
+            return out
+        finally:
+            m.processing_seconds.labels(SERVICE).observe(time.perf_counter() - started)
+            structlog.contextvars.unbind_contextvars("topic", "partition", "offset")
+
+    def _dead_letter(
+        self, record: Record, reason: str, detail: str
+    ) -> tuple[Record, SendResult, None]:
+        assert self._producer is not None
+        log.warning("article_dead_lettered", reason=reason, error=detail[:500])
+        self._metrics.messages_dead_lettered.labels(SERVICE, reason).inc()
+        sent = self._producer.send(
+            self._settings.topics.articles_dlq,
+            record.value or b"",
+            key=record.key,
+            headers=[
+                *record.headers,
+                *dead_letter_headers(record, reason=reason, error=detail, service=SERVICE),
+            ],
+        )
+        return record, sent, None
+
+    def _update_lag(self) -> None:
+        now = time.monotonic()
+        if self._consumer is None or now - self._last_lag_update < 5.0:
+            return
+        self._last_lag_update = now
+        for (topic, partition), lag in self._consumer.lag().items():
+            self._metrics.consumer_lag.labels(SERVICE, topic, str(partition)).set(lag)
+
+    def close(self) -> None:
+        if self._producer is not None:
+            try:
+                self._producer.flush(timeout=10)
+            except KafkaAdapterError as exc:
+                log.warning("final_flush_failed", error=str(exc))
+            self._producer.close()
+            self._producer = None
+        if self._consumer is not None:
+            self._consumer.close()
+            self._consumer = None
+        self._connected = False
+        self._metrics.ready.labels(SERVICE).set(0)
+        log.info("detector_stopped")

@@ -1,0 +1,77 @@
+"""Topic creation and broker reachability."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterable
+
+from kafka import KafkaAdminClient
+from kafka.admin import NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+
+from policywatch.errors import KafkaAdapterError
+from policywatch.kafka.config import common_kwargs
+from policywatch.settings import KafkaSettings
+
+
+def wait_for_broker(settings: KafkaSettings, timeout: float = 30.0) -> None:
+    """Block until the cluster answers a metadata request, or raise KafkaAdapterError."""
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            admin = KafkaAdminClient(**common_kwargs(settings))
+        except KafkaError as exc:
+            last = exc
+            time.sleep(0.2)
+            continue
+        try:
+            admin.list_topics()
+            return
+        except KafkaError as exc:
+            last = exc
+        finally:
+            admin.close()
+        time.sleep(0.2)
+    raise KafkaAdapterError(
+        f"Kafka at {settings.bootstrap_servers} did not answer within {timeout:.0f}s: {last}",
+        retriable=True,
+    )
+
+
+def ensure_topics(
+    settings: KafkaSettings,
+    topics: Iterable[str],
+    *,
+    compacted: Iterable[str] = (),
+    partitions: int | None = None,
+) -> list[str]:
+    """Create the topics that do not exist yet; returns the names it created."""
+    compact = set(compacted)
+    wanted = list(dict.fromkeys([*topics, *compact]))
+    try:
+        admin = KafkaAdminClient(**common_kwargs(settings))
+    except KafkaError as exc:
+        raise KafkaAdapterError(f"cannot reach Kafka admin API: {exc}", retriable=True) from exc
+    try:
+        existing = set(admin.list_topics())
+        missing = [t for t in wanted if t not in existing]
+        new = [
+            NewTopic(
+                name=t,
+                num_partitions=partitions or settings.topic_partitions,
+                replication_factor=settings.topic_replication_factor,
+                topic_configs={"cleanup.policy": "compact"} if t in compact else {},
+            )
+            for t in missing
+        ]
+        if new:
+            # Another service may create it between list and create.
+            with contextlib.suppress(TopicAlreadyExistsError):
+                admin.create_topics(new)
+        return missing
+    except KafkaError as exc:
+        raise KafkaAdapterError(f"topic creation failed: {exc}", retriable=True) from exc
+    finally:
+        admin.close()

@@ -1,0 +1,155 @@
+"""A consumer-group member with manual commits: the service decides when an offset is safe."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from kafka import KafkaConsumer, TopicPartition
+from kafka.consumer.subscription_state import ConsumerRebalanceListener
+from kafka.errors import KafkaError
+from kafka.structs import OffsetAndMetadata
+
+from policywatch.errors import KafkaAdapterError
+from policywatch.kafka.config import common_kwargs
+from policywatch.kafka.records import Record
+from policywatch.settings import KafkaSettings
+
+TP = tuple[str, int]
+
+
+class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]  # untyped library base
+    def __init__(
+        self,
+        on_revoked: Callable[[set[TP]], None] | None,
+        on_assigned: Callable[[set[TP]], None] | None,
+    ) -> None:
+        self._on_revoked = on_revoked
+        self._on_assigned = on_assigned
+
+    def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
+        if self._on_revoked:
+            self._on_revoked({(tp.topic, tp.partition) for tp in revoked})
+
+    def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
+        if self._on_assigned:
+            self._on_assigned({(tp.topic, tp.partition) for tp in assigned})
+
+
+class Consumer:
+    """Subscribes ``topics`` as ``group_id``; auto-commit is off, offsets start at earliest."""
+
+    def __init__(
+        self,
+        settings: KafkaSettings,
+        topics: Iterable[str],
+        group_id: str | None,
+        *,
+        on_revoked: Callable[[set[TP]], None] | None = None,
+        on_assigned: Callable[[set[TP]], None] | None = None,
+        **overrides: Any,
+    ) -> None:
+        kwargs = common_kwargs(settings)
+        kwargs.update(
+            group_id=group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_interval_ms=settings.max_poll_interval_ms,
+            session_timeout_ms=settings.session_timeout_ms,
+            heartbeat_interval_ms=settings.heartbeat_interval_ms,
+            fetch_max_wait_ms=settings.fetch_max_wait_ms,
+            max_poll_records=settings.max_poll_records,
+            max_partition_fetch_bytes=settings.max_request_size,
+            fetch_max_bytes=max(settings.max_request_size, 52_428_800),
+        )
+        kwargs.update(overrides)
+        try:
+            self._consumer = KafkaConsumer(**kwargs)
+            if group_id is None:
+                parts = [
+                    TopicPartition(t, p)
+                    for t in topics
+                    for p in sorted(self._consumer.partitions_for_topic(t) or ())
+                ]
+                self._consumer.assign(parts)
+            else:
+                self._consumer.subscribe(
+                    topics=list(topics), listener=_Listener(on_revoked, on_assigned)
+                )
+        except KafkaError as exc:
+            raise KafkaAdapterError(f"cannot create consumer: {exc}", retriable=True) from exc
+
+    def poll(self, timeout_ms: int = 200, max_records: int | None = None) -> list[Record]:
+        try:
+            batches = self._consumer.poll(timeout_ms=timeout_ms, max_records=max_records)
+        except KafkaError as exc:
+            raise KafkaAdapterError(f"poll failed: {exc}", retriable=True) from exc
+        return [
+            Record(
+                topic=r.topic,
+                partition=r.partition,
+                offset=r.offset,
+                key=r.key,
+                value=r.value,
+                timestamp_ms=r.timestamp,
+                headers=tuple(r.headers or ()),
+            )
+            for records in batches.values()
+            for r in records
+        ]
+
+    def commit(self, offsets: Mapping[TP, int]) -> None:
+        """Commit, for each partition, the offset of the next record to read."""
+        if not offsets:
+            return
+        try:
+            self._consumer.commit(
+                {
+                    TopicPartition(t, p): OffsetAndMetadata(off, "", -1)
+                    for (t, p), off in offsets.items()
+                }
+            )
+        except KafkaError as exc:
+            raise KafkaAdapterError(
+                f"commit failed: {exc}", retriable=bool(getattr(exc, "retriable", False))
+            ) from exc
+
+    def seek(self, topic: str, partition: int, offset: int) -> None:
+        self._consumer.seek(TopicPartition(topic, partition), offset)
+
+    def seek_to_end(self, topic: str, partition: int) -> None:
+        self._consumer.seek_to_end(TopicPartition(topic, partition))
+
+    def committed(self, topic: str, partition: int) -> int | None:
+        value = self._consumer.committed(TopicPartition(topic, partition))
+        return None if value is None else int(value)
+
+    def assignment(self) -> set[TP]:
+        return {(tp.topic, tp.partition) for tp in self._consumer.assignment()}
+
+    def pause(self, partitions: Iterable[TP]) -> None:
+        self._consumer.pause(*(TopicPartition(t, p) for t, p in partitions))
+
+    def resume(self, partitions: Iterable[TP]) -> None:
+        self._consumer.resume(*(TopicPartition(t, p) for t, p in partitions))
+
+    def lag(self) -> dict[TP, int]:
+        """Records between the current position and the high-water mark, per assigned partition."""
+        result: dict[TP, int] = {}
+        for tp in self._consumer.assignment():
+            high = self._consumer.highwater(tp)
+            if high is None:
+                continue
+            try:
+                position = self._consumer.position(tp, timeout_ms=100)
+            except KafkaError:
+                continue
+            if position is not None:
+                result[(tp.topic, tp.partition)] = max(0, int(high) - int(position))
+        return result
+
+    def close(self) -> None:
+        # Closing a consumer whose broker is gone must not mask the real shutdown.
+        with contextlib.suppress(KafkaError):
+            self._consumer.close(autocommit=False)

@@ -1,0 +1,82 @@
+"""A thin producer: send now, learn per record whether the broker acknowledged it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from kafka import KafkaProducer
+from kafka.errors import KafkaError
+
+from policywatch.errors import KafkaAdapterError
+from policywatch.kafka.config import common_kwargs
+from policywatch.settings import KafkaSettings
+
+
+@dataclass
+class SendResult:
+    """The outcome of one send, known after :meth:`Producer.flush`."""
+
+    topic: str
+    _future: Any
+
+    def get(self, timeout: float = 30.0) -> tuple[int, int]:
+        """(partition, offset) once acknowledged; raises KafkaAdapterError on failure."""
+        try:
+            meta = self._future.get(timeout=timeout)
+        except KafkaError as exc:
+            raise KafkaAdapterError(
+                f"produce to {self.topic} failed: {exc}",
+                topic=self.topic,
+                retriable=bool(getattr(exc, "retriable", False)),
+            ) from exc
+        return int(meta.partition), int(meta.offset)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self._future.is_done and self._future.failed())
+
+
+class Producer:
+    def __init__(self, settings: KafkaSettings, **overrides: Any) -> None:
+        kwargs = common_kwargs(settings)
+        kwargs.update(
+            acks="all",
+            linger_ms=settings.linger_ms,
+            retries=5,
+            max_in_flight_requests_per_connection=1,
+            max_request_size=settings.max_request_size,
+        )
+        kwargs.update(overrides)
+        try:
+            self._producer = KafkaProducer(**kwargs)
+        except KafkaError as exc:
+            raise KafkaAdapterError(f"cannot create producer: {exc}", retriable=True) from exc
+
+    def send(
+        self,
+        topic: str,
+        value: bytes,
+        *,
+        key: bytes | None = None,
+        headers: Sequence[tuple[str, bytes]] = (),
+    ) -> SendResult:
+        try:
+            future = self._producer.send(topic, value=value, key=key, headers=list(headers))
+        except KafkaError as exc:
+            raise KafkaAdapterError(
+                f"produce to {topic} failed: {exc}",
+                topic=topic,
+                retriable=bool(getattr(exc, "retriable", False)),
+            ) from exc
+        return SendResult(topic, future)
+
+    def flush(self, timeout: float | None = None) -> None:
+        try:
+            self._producer.flush(timeout=timeout)
+        except KafkaError as exc:
+            raise KafkaAdapterError(f"flush failed: {exc}", retriable=True) from exc
+
+    def close(self, timeout: float | None = 10.0) -> None:
+        self._producer.close(timeout=timeout)
