@@ -1,0 +1,64 @@
+"""Shared fixtures: one embedded broker per test session, fresh uuid topics per test."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from policywatch.broker import EmbeddedBroker, free_port
+from policywatch.kafka import ensure_topics
+from policywatch.settings import KafkaSettings, TopicSettings
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev.jsonl"
+
+
+@pytest.fixture(scope="session")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBroker]:
+    log = tmp_path_factory.mktemp("broker") / "broker.log"
+    with EmbeddedBroker("127.0.0.1", free_port(), log_file=log) as b:
+        yield b
+
+
+@pytest.fixture(scope="session")
+def kafka_settings(broker: EmbeddedBroker) -> KafkaSettings:
+    return KafkaSettings(
+        bootstrap_servers=broker.bootstrap_servers,
+        max_poll_interval_ms=10_000,
+        session_timeout_ms=6_000,
+        heartbeat_interval_ms=1_000,
+        fetch_max_wait_ms=10,
+        topic_partitions=2,
+    )
+
+
+@pytest.fixture
+def topic_names(kafka_settings: KafkaSettings) -> TopicSettings:
+    """Fresh topics for one test, created up front."""
+    suffix = uuid.uuid4().hex[:10]
+    topics = TopicSettings(
+        articles=f"articles-{suffix}",
+        articles_dlq=f"articles.dlq-{suffix}",
+        alerts=f"alerts-{suffix}",
+        alerts_dlq=f"alerts.dlq-{suffix}",
+        notifier_state=f"notifier.state-{suffix}",
+    )
+    ensure_topics(
+        kafka_settings,
+        [topics.articles, topics.articles_dlq, topics.alerts, topics.alerts_dlq],
+        compacted=[topics.notifier_state],
+    )
+    return topics
+
+
+@pytest.fixture(scope="session")
+def seed_article_json() -> str:
+    """The founding article: the first line of the shared dev corpus, labels removed."""
+    if not CORPUS.exists():
+        pytest.fail(f"the shared dev corpus is missing at {CORPUS}")
+    record = json.loads(CORPUS.read_text(encoding="utf-8").splitlines()[0])
+    record.pop("labels", None)
+    return json.dumps(record)

@@ -1,0 +1,149 @@
+"""The detector against the real embedded broker."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from policywatch.detector import DetectorService
+from policywatch.engine import Engine
+from policywatch.models import Alert
+from policywatch.observability.metrics import Metrics
+from policywatch.settings import DetectorSettings, KafkaSettings, Settings, TopicSettings
+
+from .helpers import produce, read_topic, running
+
+pytestmark = pytest.mark.kafka
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.from_paths()
+
+
+def make_settings(
+    kafka: KafkaSettings, topics: TopicSettings, group: str | None = None
+) -> Settings:
+    return Settings(
+        kafka=kafka,
+        topics=topics,
+        detector=DetectorSettings(group_id=group or f"det-{uuid.uuid4().hex[:8]}", metrics_port=0),
+    )
+
+
+def article(n: int, body: str) -> bytes:
+    return json.dumps(
+        {
+            "id": f"art-{n}",
+            "url": f"https://example.org/{n}",
+            "source": "Test Wire",
+            "published_at": "2026-11-20T10:00:00Z",
+            "language": "en",
+            "title": None,
+            "body": body,
+        }
+    ).encode()
+
+
+POSITIVE = (
+    "Washington has decided to allow Ukraine to use American-supplied ATACMS missiles "
+    "against military targets inside Russia, officials said on Tuesday."
+)
+NEUTRAL = "The city council approved a new budget for public libraries on Monday."
+
+
+def test_seed_article_gives_one_weapons_restriction_lifted_alert(
+    kafka_settings: KafkaSettings,
+    topic_names: TopicSettings,
+    engine: Engine,
+    seed_article_json: str,
+) -> None:
+    settings = make_settings(kafka_settings, topic_names)
+    metrics = Metrics.create()
+    service = DetectorService(settings, engine, metrics)
+    with running(service):
+        produce(kafka_settings, topic_names.articles, [seed_article_json.encode()])
+        records = read_topic(kafka_settings, topic_names.alerts, expect=1)
+    alerts = [Alert.model_validate_json(r.value or b"") for r in records]
+    assert [a.event_type for a in alerts] == ["weapons_restriction_lifted"]
+    alert = alerts[0]
+    assert alert.actor.code == "US"
+    assert alert.target is not None and alert.target.code == "UA"
+    assert "ATACMS" in alert.instruments
+    assert records[0].key == alert.story_key.encode()
+    body = json.loads(seed_article_json)["body"]
+    ev = alert.evidence[0]
+    assert body[ev.start : ev.end] in ev.text
+    assert "decided to permit Ukraine" in ev.text
+    assert (
+        metrics.registry.get_sample_value(
+            "policywatch_alerts_produced_total",
+            {
+                "event_type": "weapons_restriction_lifted",
+                "rule": alert.rule.id,
+                "severity": alert.severity,
+            },
+        )
+        == 1.0
+    )
+
+
+def test_malformed_messages_are_dead_lettered_and_the_stream_goes_on(
+    kafka_settings: KafkaSettings, topic_names: TopicSettings, engine: Engine
+) -> None:
+    settings = make_settings(kafka_settings, topic_names)
+    metrics = Metrics.create()
+    service = DetectorService(settings, engine, metrics)
+    bad = [b"not json at all", b"\xff\xfe\x00", b'{"id": "x"}', b""]
+    with running(service):
+        produce(kafka_settings, topic_names.articles, [*bad, article(1, POSITIVE)])
+        alerts = read_topic(kafka_settings, topic_names.alerts, expect=1)
+        dead = read_topic(kafka_settings, topic_names.articles_dlq, expect=len(bad))
+    assert len(alerts) == 1
+    assert len(dead) == len(bad)
+    reasons = sorted((r.header("pw-dlq-reason") or b"").decode() for r in dead)
+    assert reasons == ["empty", "invalid_article", "invalid_json", "not_utf8"]
+    for r in dead:
+        assert r.header("pw-original-topic") == topic_names.articles.encode()
+        assert r.header("pw-original-offset") is not None
+        assert r.header("pw-dlq-error")
+    assert sorted(r.value or b"" for r in dead) == sorted(bad)
+    assert (
+        metrics.registry.get_sample_value(
+            "policywatch_messages_dead_lettered_total",
+            {"service": "detector", "reason": "not_utf8"},
+        )
+        == 1.0
+    )
+
+
+def test_restart_resumes_from_committed_offsets_without_losing_alerts(
+    kafka_settings: KafkaSettings, topic_names: TopicSettings, engine: Engine
+) -> None:
+    group = f"det-{uuid.uuid4().hex[:8]}"
+    settings = make_settings(kafka_settings, topic_names, group)
+    first = [article(i, POSITIVE) for i in range(5)]
+    second = [article(i, POSITIVE) for i in range(5, 10)]
+
+    with running(DetectorService(settings, engine, Metrics.create())):
+        produce(kafka_settings, topic_names.articles, first)
+        assert len(read_topic(kafka_settings, topic_names.alerts, expect=5)) == 5
+
+    # Published while no detector runs: the next one must pick them up from the commits.
+    produce(kafka_settings, topic_names.articles, second)
+    metrics = Metrics.create()
+    with running(DetectorService(settings, engine, metrics)):
+        records = read_topic(kafka_settings, topic_names.alerts, expect=10)
+
+    ids = {Alert.model_validate_json(r.value or b"").article.id for r in records}
+    assert ids == {f"art-{i}" for i in range(10)}
+    # The second detector started from committed offsets: it consumed only the new articles.
+    assert (
+        metrics.registry.get_sample_value(
+            "policywatch_messages_consumed_total", {"service": "detector"}
+        )
+        == 5.0
+    )
+    assert len(records) == 10
