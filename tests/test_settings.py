@@ -33,7 +33,7 @@ def test_yaml_file_is_read_and_environment_wins(
 def test_unknown_keys_and_bad_values_are_errors_naming_the_file(tmp_path: Path) -> None:
     config = tmp_path / "pw.yaml"
     config.write_text("kafka:\n  bootstrap_server: typo:9092\n")
-    with pytest.raises(ConfigError, match="pw.yaml"):
+    with pytest.raises(ConfigError, match=r"pw\.yaml"):
         load_settings(config)
     config.write_text("kafka: [unclosed\n")
     with pytest.raises(ConfigError, match="not valid YAML"):
