@@ -102,7 +102,7 @@ class DetectorService:
         consumer = self._consumer
         while not stop.is_set():
             records = consumer.poll(timeout_ms=200)
-            self._connected = True
+            self._connected = consumer.connected()
             self._metrics.ready.labels(SERVICE).set(1 if self.readiness()[0] else 0)
             if records:
                 self.process(records)

@@ -75,3 +75,18 @@ def ensure_topics(
         raise KafkaAdapterError(f"topic creation failed: {exc}", retriable=True) from exc
     finally:
         admin.close()
+
+
+def committed_offsets(settings: KafkaSettings, group_id: str) -> dict[tuple[str, int], int]:
+    """The offsets ``group_id`` has committed, per (topic, partition)."""
+    try:
+        admin = KafkaAdminClient(**common_kwargs(settings))
+    except KafkaError as exc:
+        raise KafkaAdapterError(f"cannot reach Kafka admin API: {exc}", retriable=True) from exc
+    try:
+        offsets = admin.list_group_offsets(group_id).get(group_id, {})
+    except KafkaError as exc:
+        raise KafkaAdapterError(f"cannot read offsets of {group_id}: {exc}") from exc
+    finally:
+        admin.close()
+    return {(tp.topic, tp.partition): int(meta.offset) for tp, meta in offsets.items()}

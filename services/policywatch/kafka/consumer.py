@@ -50,6 +50,7 @@ class Consumer:
         on_assigned: Callable[[set[TP]], None] | None = None,
         **overrides: Any,
     ) -> None:
+        self._group = group_id
         kwargs = common_kwargs(settings)
         kwargs.update(
             group_id=group_id,
@@ -124,6 +125,17 @@ class Consumer:
     def committed(self, topic: str, partition: int) -> int | None:
         value = self._consumer.committed(TopicPartition(topic, partition))
         return None if value is None else int(value)
+
+    def connected(self) -> bool:
+        """Whether the group coordinator (or, without a group, the bootstrap broker) is reachable.
+
+        kafka-python's poll() does not raise while the cluster is down: it reconnects with
+        backoff and returns nothing, so readiness must ask the client itself.
+        """
+        coordinator = getattr(self._consumer, "_coordinator", None)  # no public accessor
+        if self._group and coordinator is not None:
+            return not coordinator.coordinator_unknown()
+        return bool(self._consumer.bootstrap_connected())
 
     def assignment(self) -> set[TP]:
         return {(tp.topic, tp.partition) for tp in self._consumer.assignment()}
