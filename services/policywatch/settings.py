@@ -72,6 +72,9 @@ class DetectorSettings(_Section):
     max_article_bytes: int = Field(
         2_000_000, ge=1_024, description="Larger messages are dead-lettered as too_large"
     )
+    dedupe_window: int = Field(
+        100_000, ge=0, description="Recent articles remembered to dead-letter exact duplicates"
+    )
     metrics_port: int = Field(9464, ge=0, le=65535, description="0 disables the HTTP endpoint")
     metrics_host: str = "0.0.0.0"
 

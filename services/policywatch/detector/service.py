@@ -8,8 +8,10 @@ downstream duplicate carries the same ``alert_id``.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -18,7 +20,7 @@ import structlog
 from policywatch.engine import Engine
 from policywatch.errors import KafkaAdapterError
 from policywatch.kafka import Consumer, Producer, Record, SendResult, dead_letter_headers
-from policywatch.models import Alert, ArticleDecodeError, decode_article
+from policywatch.models import Alert, Article, ArticleDecodeError, decode_article
 from policywatch.observability.metrics import Metrics
 from policywatch.settings import Settings
 
@@ -44,6 +46,11 @@ class DetectorService:
         self._assigned: set[tuple[str, int]] = set()
         self._last_lag_update = 0.0
         self._connected = False
+        # Recently committed articles (id + body hash), to dead-letter re-published duplicates.
+        # Only committed batches enter it, so a batch re-processed after a failure is not
+        # mistaken for duplicates of itself.
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._batch_seen: set[str] = set()
         metrics.rules_loaded.set(engine.rule_count)
 
     # -- readiness -------------------------------------------------------------------------
@@ -114,6 +121,7 @@ class DetectorService:
         sends: list[tuple[Record, SendResult, Alert | None]] = []
         next_offsets: dict[tuple[str, int], int] = {}
         first_offsets: dict[tuple[str, int], int] = {}
+        self._batch_seen = set()
         for record in records:
             tp = (record.topic, record.partition)
             first_offsets.setdefault(tp, record.offset)
@@ -129,6 +137,10 @@ class DetectorService:
                 self._consumer.seek(topic, partition, offset)
             raise
         self._consumer.commit(next_offsets)
+        for fingerprint in self._batch_seen:
+            self._seen[fingerprint] = None
+        while len(self._seen) > self._settings.detector.dedupe_window:
+            self._seen.popitem(last=False)
         acked = time.time()
         for record, _, alert in sends:
             if alert is None:
@@ -159,6 +171,10 @@ class DetectorService:
             except ArticleDecodeError as exc:
                 return [self._dead_letter(record, exc.reason, exc.detail)]
             m.messages_decoded.labels(SERVICE).inc()
+            fingerprint = _fingerprint(article)
+            if fingerprint in self._seen or fingerprint in self._batch_seen:
+                return [self._dead_letter(record, "duplicate", f"article {article.id} seen before")]
+            self._batch_seen.add(fingerprint)
             try:
                 result = self._engine.scan(article, detected_at=self._clock())
             except Exception as exc:  # a rule-engine bug must not stop the stream
@@ -229,3 +245,8 @@ class DetectorService:
         self._connected = False
         self._metrics.ready.labels(SERVICE).set(0)
         log.info("detector_stopped")
+
+
+def _fingerprint(article: Article) -> str:
+    digest = hashlib.blake2b(article.body.encode("utf-8", "replace"), digest_size=12)
+    return f"{article.id}\x1f{article.title or ''}\x1f{digest.hexdigest()}"

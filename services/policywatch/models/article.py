@@ -11,7 +11,14 @@ import re
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
 #: JSON nesting deeper than this is rejected before parsing: no article needs it.
@@ -44,6 +51,12 @@ class Article(BaseModel):
     )
     title: str | None = Field(description="Headline, null if the feed has none")
     body: str = Field(description="Article text (may be only the opening paragraphs)")
+
+    @model_validator(mode="after")
+    def _has_text(self) -> Article:
+        if not self.body.strip() and not (self.title or "").strip():
+            raise ValueError("article has neither body nor title text")
+        return self
 
     @field_validator("published_at", mode="before")
     @classmethod
