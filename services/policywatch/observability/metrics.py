@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
+
+from policywatch import __version__
 
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 _PROCESSING_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1)
@@ -41,6 +43,7 @@ class Metrics:
     delivery_seconds: Histogram
     time_to_notify_seconds: Histogram
     receivers_disabled: Gauge
+    build_info: Info
 
     @classmethod
     def create(cls, registry: CollectorRegistry | None = None) -> Metrics:
@@ -167,4 +170,12 @@ class Metrics:
                 ("receiver",),
                 registry=reg,
             ),
+            build_info=_build_info(reg),
         )
+
+
+def _build_info(registry: CollectorRegistry) -> Info:
+    """``policywatch_build_info{version=...} 1``: which release each scraped process runs."""
+    info = Info("policywatch_build", "The policywatch release of this process", registry=registry)
+    info.info({"version": __version__})
+    return info
