@@ -65,6 +65,9 @@ class RulesSettings(_Section):
     paths: tuple[Path, ...] = Field(
         (), description="Rule directories or files; empty means the built-in rule pack"
     )
+    reload_interval_s: float = Field(
+        5.0, gt=0, description="How often the detector checks the rule files for changes"
+    )
 
 
 class DetectorSettings(_Section):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from typing import Any
 
@@ -41,6 +42,7 @@ def run_detector(args: argparse.Namespace) -> int:
         settings.detector.metrics_port,
     )
     stop = stop_on_signals()
+    signal.signal(signal.SIGHUP, lambda *_: service.request_reload())
     if settings.detector.metrics_port:
         http.start()
         log.info("http_listening", port=http.port)

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 import structlog
 
+from policywatch.detector.reload import RuleReloader
 from policywatch.engine import Engine
 from policywatch.errors import KafkaAdapterError
 from policywatch.kafka import Consumer, Producer, Record, SendResult, dead_letter_headers
@@ -52,6 +53,15 @@ class DetectorService:
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._batch_seen: set[str] = set()
         metrics.rules_loaded.set(engine.rule_count)
+        self._reloader = RuleReloader(
+            settings.rules.paths,
+            interval=settings.rules.reload_interval_s,
+            on_result=lambda ok: metrics.rules_reloads.labels("ok" if ok else "failed").inc(),
+        )
+
+    def request_reload(self) -> None:
+        """Reload the rule files at the next loop turn (SIGHUP)."""
+        self._reloader.request()
 
     # -- readiness -------------------------------------------------------------------------
 
@@ -114,6 +124,9 @@ class DetectorService:
             if records:
                 self.process(records)
             self._update_lag()
+            if (engine := self._reloader.poll()) is not None:
+                self._engine = engine
+                self._metrics.rules_loaded.set(engine.rule_count)
 
     def process(self, records: list[Record]) -> None:
         """Detect, produce and commit one polled batch (re-processed from its start on failure)."""

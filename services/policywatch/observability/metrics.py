@@ -35,6 +35,7 @@ class Metrics:
     article_age_at_alert_seconds: Histogram
     ready: Gauge
     rules_loaded: Gauge
+    rules_reloads: Counter
     notifications_sent: Counter
     notifications_retried: Counter
     notifications_failed: Counter
@@ -120,6 +121,12 @@ class Metrics:
             ),
             rules_loaded=Gauge(
                 "policywatch_rules_loaded", "Rules in the active rule set", registry=reg
+            ),
+            rules_reloads=Counter(
+                "policywatch_rules_reloads_total",
+                "Rule reload attempts, by result (ok, failed: the last good set stays)",
+                ("result",),
+                registry=reg,
             ),
             notifications_sent=Counter(
                 "policywatch_notifications_sent_total",
