@@ -19,6 +19,7 @@ from pydantic_settings import (
 )
 
 from policywatch.errors import ConfigError
+from policywatch.notifier.config import NotifierSettings
 
 
 class _Section(BaseModel):
@@ -102,8 +103,8 @@ class Settings(BaseSettings):
     rules: RulesSettings = RulesSettings()
     detector: DetectorSettings = DetectorSettings()
     logging: LoggingSettings = LoggingSettings()
-    notifier: dict[str, Any] = Field(
-        default_factory=dict, description="Notifier routing and receivers (see README)"
+    notifier: NotifierSettings = Field(
+        default_factory=NotifierSettings, description="Routing and receivers (docs/notifier.md)"
     )
 
     @classmethod

@@ -57,8 +57,21 @@ def run_notifier(args: argparse.Namespace) -> int:
     from policywatch.notifier import NotifierService
 
     settings = settings_from(args)
+    log = structlog.get_logger("policywatch.notifier")
     metrics = Metrics.create()
     service = NotifierService(settings, metrics)
+    http = HealthServer(
+        metrics.registry,
+        service.readiness,
+        settings.notifier.metrics_host,
+        settings.notifier.metrics_port,
+    )
     stop = stop_on_signals()
-    service.run(stop)
+    if settings.notifier.metrics_port:
+        http.start()
+        log.info("http_listening", port=http.port)
+    try:
+        service.run(stop)
+    finally:
+        http.stop()
     return 0

@@ -1,109 +1,331 @@
-"""The notifier's consume → deliver → commit loop.
+"""The notifier service: a consumer group on ``alerts`` → routing → grouping → receivers.
 
-This first version delivers to one receiver: the console (stdout). Routing, grouping and
-webhook/Slack/Kafka receivers build on the same loop.
+One loop thread polls, replays story state for newly assigned partitions, feeds the
+:class:`~policywatch.notifier.pipeline.Pipeline`, pauses the partitions it reports blocked and
+commits the offsets it reports done. One worker thread per receiver delivers (see ``worker``).
+An alert that is not a valid ``Alert`` is dead-lettered to ``alerts.dlq`` (reason
+``invalid_alert``) and its offset moves on.
+
+At-least-once: a crash or rebalance re-reads uncommitted alerts; stories already notified are
+known from the changelog, so they are not notified again, and a notification that is sent again
+carries the same ``webhook-id``.
 """
 
 from __future__ import annotations
 
-import sys
 import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import structlog
 from pydantic import ValidationError
 
 from policywatch.errors import KafkaAdapterError
-from policywatch.kafka import Consumer, Producer, Record, dead_letter_headers
+from policywatch.kafka import Consumer, Producer, Record, dead_letter_headers, ensure_topics
 from policywatch.models import Alert
+from policywatch.notifier.changelog import KafkaStateStore
+from policywatch.notifier.pipeline import Pipeline, StateStore
+from policywatch.notifier.receiver import Receiver
+from policywatch.notifier.routing import Router
+from policywatch.notifier.sinks import KafkaDeadLetterSink, build_receiver, make_http_client
+from policywatch.notifier.worker import ReceiverWorker
 from policywatch.observability.metrics import Metrics
-from policywatch.render import format_alert
 from policywatch.settings import Settings
 
+if TYPE_CHECKING:
+    import httpx
+
 SERVICE = "notifier"
+TP = tuple[str, int]
 log = structlog.get_logger("policywatch.notifier")
 
 
 class NotifierService:
-    def __init__(self, settings: Settings, metrics: Metrics) -> None:
+    """``run(stop)`` until ``stop`` is set; ``receivers`` replaces the configured ones (tests)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        metrics: Metrics,
+        *,
+        http_client: httpx.Client | None = None,
+        receivers: Sequence[Receiver] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._settings = settings
+        self._config = settings.notifier
         self._metrics = metrics
+        self._http = http_client
+        self._own_http = http_client is None
+        self._receivers_override = receivers
+        self._clock = clock
+        self._router = Router(self._config.effective_route())
         self._consumer: Consumer | None = None
         self._producer: Producer | None = None
-        self._assigned: set[tuple[str, int]] = set()
+        self._workers: dict[str, ReceiverWorker] = {}
+        self._pipeline: Pipeline | None = None
+        self._store: StateStore | None = None
+        self._assigned: set[int] = set()
+        self._to_replay: set[int] = set()
+        self._paused: set[int] = set()
+        self._committed: dict[int, int] = {}
+        self._last_commit = 0.0
+        self._last_lag_update = 0.0
         self._connected = False
+
+    # -- readiness -------------------------------------------------------------------------
 
     def readiness(self) -> tuple[bool, str]:
         if not self._connected:
             return False, "not connected to Kafka"
         if not self._assigned:
             return False, "no partitions assigned"
-        return True, f"ready: {len(self._assigned)} partitions"
+        if self._to_replay:
+            return False, f"replaying story state for {len(self._to_replay)} partitions"
+        return True, f"ready: {len(self._assigned)} partitions, {len(self._workers)} receivers"
 
-    def _on_assigned(self, parts: set[tuple[str, int]]) -> None:
-        self._assigned = set(parts)
+    def _set_ready(self) -> None:
+        self._metrics.ready.labels(SERVICE).set(1 if self.readiness()[0] else 0)
 
-    def _on_revoked(self, parts: set[tuple[str, int]]) -> None:
-        self._assigned -= parts
+    # -- setup -----------------------------------------------------------------------------
+
+    def _setup(self) -> None:
+        if self._producer is None:
+            self._producer = Producer(self._settings.kafka)
+        producer = self._producer
+        if self._pipeline is not None:
+            return
+        topics = self._settings.topics
+        kafka_topics = [r.kafka.topic for r in self._config.receivers if r.kafka is not None]
+        try:
+            ensure_topics(
+                self._settings.kafka,
+                [topics.alerts, topics.alerts_dlq, *kafka_topics],
+                compacted=[topics.notifier_state],
+            )
+        except KafkaAdapterError as exc:  # a cluster may forbid topic creation: they may exist
+            log.warning("ensure_topics_failed", error=str(exc))
+        if self._http is None:
+            self._http = make_http_client()
+        if self._receivers_override is not None:
+            receivers = list(self._receivers_override)
+        else:
+            receivers = [
+                build_receiver(
+                    cfg,
+                    client=self._http,
+                    producer=producer,
+                    timeout=self._config.policy_for(cfg).timeout,
+                )
+                for cfg in self._config.effective_receivers()
+            ]
+        policies = {cfg.name: self._config.policy_for(cfg) for cfg in self._config.receivers}
+        store = KafkaStateStore(self._settings.kafka, topics.notifier_state, producer)
+        dlq = KafkaDeadLetterSink(producer, topics.alerts_dlq, SERVICE)
+        workers: dict[str, ReceiverWorker] = {}
+        pipeline = Pipeline(
+            self._router,
+            workers,
+            store,
+            self._metrics,
+            max_sources=self._config.max_sources,
+            max_pending=self._config.max_pending_alerts,
+            clock=self._clock,
+        )
+        for receiver in receivers:
+            workers[receiver.name] = ReceiverWorker(
+                receiver,
+                policies.get(receiver.name, self._config.delivery),
+                dlq,
+                pipeline.complete,
+                self._metrics,
+            )
+        routed = {r.receiver for r in self._config.effective_route().walk() if r.receiver}
+        missing = routed - set(workers)
+        if missing:
+            raise ValueError(f"no receiver named {', '.join(sorted(missing))}")
+        for worker in workers.values():
+            worker.start()
+        self._workers, self._pipeline, self._store = workers, pipeline, store
+        log.info("notifier_started", receivers=sorted(workers), topic=topics.alerts)
+
+    # -- rebalancing -----------------------------------------------------------------------
+
+    def _on_assigned(self, parts: set[TP]) -> None:
+        mine = {p for t, p in parts if t == self._settings.topics.alerts}
+        self._assigned = mine
+        self._to_replay |= mine
+        log.info("partitions_assigned", partitions=sorted(mine))
+        self._set_ready()
+
+    def _on_revoked(self, parts: set[TP]) -> None:
+        revoked = {p for t, p in parts if t == self._settings.topics.alerts}
+        if self._pipeline is not None:
+            self._pipeline.absorb()
+            try:
+                self._commit(force=True, only=revoked)
+            except KafkaAdapterError as exc:
+                log.warning("commit_on_revoke_failed", error=str(exc))
+            for p in revoked:
+                self._pipeline.revoke(p)
+                self._committed.pop(p, None)
+        self._assigned -= revoked
+        self._to_replay -= revoked
+        self._paused -= revoked
+        log.info("partitions_revoked", partitions=sorted(revoked))
+
+    def _replay(self) -> None:
+        assert self._pipeline is not None and self._store is not None
+        parts, self._to_replay = set(self._to_replay), set()
+        try:
+            states = self._store.load(parts)
+        except KafkaAdapterError:
+            self._to_replay |= parts
+            raise
+        for p in sorted(parts):
+            restored = self._pipeline.assign(p, states)
+            log.info("stories_restored", partition=p, stories=restored)
+        self._set_ready()
+
+    # -- the loop --------------------------------------------------------------------------
 
     def run(self, stop: threading.Event) -> None:
         backoff = 0.5
+        try:
+            while not stop.is_set():
+                try:
+                    self._setup()
+                    if self._consumer is None:
+                        self._consumer = Consumer(
+                            self._settings.kafka,
+                            [self._settings.topics.alerts],
+                            self._config.group_id,
+                            on_assigned=self._on_assigned,
+                            on_revoked=self._on_revoked,
+                        )
+                    self._loop(stop)
+                    backoff = 0.5
+                except KafkaAdapterError as exc:
+                    self._connected = False
+                    self._metrics.ready.labels(SERVICE).set(0)
+                    log.warning("kafka_unavailable", error=str(exc), retry_in=backoff)
+                    stop.wait(backoff)
+                    backoff = min(backoff * 2, 10.0)
+        finally:
+            self.close()
+
+    def _loop(self, stop: threading.Event) -> None:
+        assert self._consumer is not None and self._pipeline is not None
+        consumer, pipeline = self._consumer, self._pipeline
         while not stop.is_set():
+            records = consumer.poll(timeout_ms=100)
+            self._connected = True
+            if self._to_replay:
+                self._replay()
+            for record in records:
+                self._handle(record)
+            pipeline.tick()
+            self._apply_pauses()
+            self._commit()
+            self._update_lag()
+            self._set_ready()
+
+    def _handle(self, record: Record) -> None:
+        assert self._pipeline is not None
+        if record.partition not in self._pipeline.partitions:
+            return  # revoked in this poll: its new owner reads it again
+        self._metrics.messages_consumed.labels(SERVICE).inc()
+        try:
+            alert = Alert.model_validate_json(record.value or b"")
+        except ValidationError as exc:
+            self._dead_letter_record(record, "invalid_alert", str(exc))
+            self._pipeline.skip(record.partition, record.offset)
+            return
+        self._metrics.messages_decoded.labels(SERVICE).inc()
+        self._pipeline.add(record.partition, record.offset, alert)
+
+    def _dead_letter_record(self, record: Record, reason: str, error: str) -> None:
+        assert self._producer is not None
+        log.warning(
+            "alert_dead_lettered",
+            reason=reason,
+            partition=record.partition,
+            offset=record.offset,
+            error=error[:500],
+        )
+        result = self._producer.send(
+            self._settings.topics.alerts_dlq,
+            record.value or b"",
+            key=record.key,
+            headers=[
+                *record.headers,
+                *dead_letter_headers(record, reason=reason, error=error, service=SERVICE),
+            ],
+        )
+        self._producer.flush(timeout=self._settings.kafka.request_timeout_ms / 1000)
+        result.get(timeout=1.0)
+        self._metrics.messages_dead_lettered.labels(SERVICE, reason).inc()
+
+    def _apply_pauses(self) -> None:
+        assert self._consumer is not None and self._pipeline is not None
+        blocked = self._pipeline.blocked() & self._assigned
+        topic = self._settings.topics.alerts
+        if blocked - self._paused:
+            self._consumer.pause((topic, p) for p in blocked - self._paused)
+            log.info("partitions_paused", partitions=sorted(blocked - self._paused))
+        if self._paused - blocked:
+            self._consumer.resume((topic, p) for p in self._paused - blocked)
+            log.info("partitions_resumed", partitions=sorted(self._paused - blocked))
+        self._paused = blocked
+
+    def _commit(self, *, force: bool = False, only: set[int] | None = None) -> None:
+        if self._consumer is None or self._pipeline is None:
+            return
+        now = time.monotonic()
+        if not force and now - self._last_commit < 0.2:
+            return
+        self._last_commit = now
+        topic = self._settings.topics.alerts
+        todo = {
+            p: off
+            for p, off in self._pipeline.committable().items()
+            if (only is None or p in only) and off > self._committed.get(p, -1)
+        }
+        if todo:
+            self._consumer.commit({(topic, p): off for p, off in todo.items()})
+            self._committed.update(todo)
+
+    def _update_lag(self) -> None:
+        now = time.monotonic()
+        if self._consumer is None or now - self._last_lag_update < 5.0:
+            return
+        self._last_lag_update = now
+        for (topic, partition), lag in self._consumer.lag().items():
+            self._metrics.consumer_lag.labels(SERVICE, topic, str(partition)).set(lag)
+
+    def close(self) -> None:
+        """Stop the workers, persist and commit what finished, close every client."""
+        for worker in self._workers.values():
+            worker.stop()
+        if self._pipeline is not None and self._consumer is not None:
             try:
-                if self._producer is None:
-                    self._producer = Producer(self._settings.kafka)
-                if self._consumer is None:
-                    self._consumer = Consumer(
-                        self._settings.kafka,
-                        [self._settings.topics.alerts],
-                        "policywatch-notifier",
-                        on_assigned=self._on_assigned,
-                        on_revoked=self._on_revoked,
-                    )
-                while not stop.is_set():
-                    records = self._consumer.poll(timeout_ms=200)
-                    self._connected = True
-                    self._metrics.ready.labels(SERVICE).set(1 if self.readiness()[0] else 0)
-                    if records:
-                        self._deliver(records)
-                backoff = 0.5
+                self._pipeline.absorb()
+                self._commit(force=True)
             except KafkaAdapterError as exc:
-                self._connected = False
-                self._metrics.ready.labels(SERVICE).set(0)
-                log.warning("kafka_unavailable", error=str(exc), retry_in=backoff)
-                stop.wait(backoff)
-                backoff = min(backoff * 2, 10.0)
+                log.warning("final_commit_failed", error=str(exc))
+        for worker in self._workers.values():
+            worker.receiver.close()
+        self._workers, self._pipeline = {}, None
         if self._consumer is not None:
             self._consumer.close()
+            self._consumer = None
         if self._producer is not None:
             self._producer.close()
-
-    def _deliver(self, records: list[Record]) -> None:
-        assert self._consumer is not None and self._producer is not None
-        offsets: dict[tuple[str, int], int] = {}
-        dead = []
-        for record in records:
-            offsets[(record.topic, record.partition)] = record.offset + 1
-            self._metrics.messages_consumed.labels(SERVICE).inc()
-            try:
-                alert = Alert.model_validate_json(record.value or b"")
-            except ValidationError as exc:
-                self._metrics.messages_dead_lettered.labels(SERVICE, "invalid_alert").inc()
-                dead.append(
-                    self._producer.send(
-                        self._settings.topics.alerts_dlq,
-                        record.value or b"",
-                        key=record.key,
-                        headers=dead_letter_headers(
-                            record, reason="invalid_alert", error=str(exc), service=SERVICE
-                        ),
-                    )
-                )
-                continue
-            self._metrics.messages_decoded.labels(SERVICE).inc()
-            print(format_alert(alert), end="\n\n", file=sys.stdout, flush=True)
-            self._metrics.notifications_sent.labels("console").inc()
-        if dead:
-            self._producer.flush()
-            for result in dead:
-                result.get()
-        self._consumer.commit(offsets)
+            self._producer = None
+        if self._http is not None and self._own_http:
+            self._http.close()
+            self._http = None
+        self._connected = False
+        self._metrics.ready.labels(SERVICE).set(0)
+        log.info("notifier_stopped")
