@@ -1,0 +1,1 @@
+"""The benchmark: throughput, latency and memory of the detector (``make bench``)."""

@@ -1,0 +1,108 @@
+"""Sections 2 and 6: the detector end to end on the broker, and its peak memory.
+
+The articles topic is loaded before any detector starts, so the run is bound by consuming, not
+by producing. The clock runs from the first committed offset seen after every replica is ready
+(group join excluded) to the moment the group has committed every article; committed offsets are
+what at-least-once promises, so a record only counts once its alerts are acknowledged.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from policywatch.bench.proc import DetectorProcess
+from policywatch.kafka import committed_offsets
+from policywatch.settings import KafkaSettings, TopicSettings
+
+__all__ = ["EndToEndResult", "run_end_to_end"]
+
+
+@dataclass(frozen=True)
+class EndToEndResult:
+    replicas: int
+    partitions: int
+    articles: int
+    timed_articles: int
+    wall_seconds: float
+    cpu_seconds: float
+    join_seconds: float
+    alerts: int
+    dead_lettered: int
+    peak_rss_bytes: int
+
+    @property
+    def per_second(self) -> float:
+        return self.timed_articles / self.wall_seconds if self.wall_seconds > 0 else 0.0
+
+    @property
+    def per_cpu_second(self) -> float:
+        """Articles per CPU second of the detector process(es): the per-core rate."""
+        return self.timed_articles / self.cpu_seconds if self.cpu_seconds > 0 else 0.0
+
+
+def _committed(kafka: KafkaSettings, group: str, topic: str) -> int:
+    return sum(o for (t, _), o in committed_offsets(kafka, group).items() if t == topic and o > 0)
+
+
+def run_end_to_end(
+    kafka: KafkaSettings,
+    topics: TopicSettings,
+    *,
+    articles: int,
+    partitions: int,
+    replicas: int,
+    workdir: Path,
+    timeout: float = 300.0,
+    interval: float = 0.05,
+) -> EndToEndResult:
+    """Start ``replicas`` detectors on the pre-loaded topic and time them through ``articles``."""
+    group = f"bench-detector-{uuid.uuid4().hex[:8]}"
+    procs = [
+        DetectorProcess(kafka, topics, group, workdir / f"detector-{group}-{i}.log")
+        for i in range(replicas)
+    ]
+    for p in procs:
+        p.start()
+    try:
+        began = time.monotonic()
+        for p in procs:
+            p.wait_ready(timeout=60)
+        join = time.monotonic() - began
+        deadline = time.monotonic() + timeout
+        start: tuple[float, int, float] | None = None
+        end: tuple[float, int, float] | None = None
+        while time.monotonic() < deadline:
+            before = time.perf_counter()
+            done = _committed(kafka, group, topics.articles)
+            at = (before + time.perf_counter()) / 2
+            if start is None and done > 0:
+                start = (at, done, sum(p.cpu_seconds() for p in procs))
+            if done >= articles:
+                end = (at, done, sum(p.cpu_seconds() for p in procs))
+                break
+            if not all(p.alive() for p in procs):
+                raise RuntimeError(f"a detector exited during the run; logs in {workdir}")
+            time.sleep(interval)
+        if start is None or end is None:
+            raise RuntimeError(f"detectors did not commit {articles} articles in {timeout:.0f}s")
+        alerts = sum(int(p.metric_sum("policywatch_alerts_produced_total")) for p in procs)
+        dead = sum(int(p.metric_sum("policywatch_messages_dead_lettered_total")) for p in procs)
+        peak = max(p.peak_rss_bytes() for p in procs)
+    finally:
+        for p in procs:
+            p.stop()
+    return EndToEndResult(
+        replicas=replicas,
+        partitions=partitions,
+        articles=articles,
+        timed_articles=end[1] - start[1],
+        wall_seconds=end[0] - start[0],
+        cpu_seconds=end[2] - start[2],
+        join_seconds=join,
+        alerts=alerts,
+        dead_lettered=dead,
+        peak_rss_bytes=peak,
+    )
