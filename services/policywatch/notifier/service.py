@@ -85,6 +85,10 @@ class NotifierService:
             return False, f"replaying story state for {len(self._to_replay)} partitions"
         return True, f"ready: {len(self._assigned)} partitions, {len(self._workers)} receivers"
 
+    def committed_offsets(self) -> dict[int, int]:
+        """The last offsets this instance committed, per ``alerts`` partition."""
+        return dict(self._committed)
+
     def _set_ready(self) -> None:
         self._metrics.ready.labels(SERVICE).set(1 if self.readiness()[0] else 0)
 
