@@ -148,8 +148,21 @@ def _fresh_topics(kafka: KafkaSettings) -> TopicSettings:
     return topics
 
 
-def _sample(metrics: Metrics, name: str, labels: dict[str, str]) -> float:
-    return metrics.registry.get_sample_value(name, labels) or 0.0
+def settle(
+    prom: Prometheus, metrics: Metrics, name: str, label: str, value: str, at_least: float
+) -> None:
+    """Wait until the service counted ``at_least`` and Prometheus scraped what it counted."""
+    name = f"policywatch_{name}"
+    what = f"{name}{{{label}={value!r}}}"
+
+    def counted() -> float:
+        return metrics.registry.get_sample_value(name, {label: value}) or 0.0
+
+    wait_until(f"{what} >= {at_least}", lambda: counted() >= at_least)
+    wait_until(
+        f"Prometheus to scrape {what}",
+        lambda: prom.values(f'sum({name}{{{label}="{value}"}})') == [counted()],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -194,56 +207,38 @@ def stack(
                     )
                 wait_until("both targets up", lambda: prom.values("up") == [1.0, 1.0])
 
-                produce(kafka_settings, topics.articles, [article(1, POSITIVE), b"not json"])
-                wait_until(
-                    "the first wave in Prometheus",
-                    lambda: (
-                        prom.values(
-                            'policywatch_messages_consumed_total{job="policywatch-detector"}'
-                        )
-                        == [2.0]
-                    ),
-                )
-                produce(
-                    kafka_settings,
-                    topics.articles,
+                waves = [
+                    [article(1, POSITIVE), b"not json"],
                     [article(2, POSITIVE), article(3, NEUTRAL), b"\xff\xfe"],
-                )
+                ]
+                consumed = 0
+                for n, wave in enumerate(waves, 1):
+                    produce(kafka_settings, topics.articles, wave)
+                    consumed += len(wave)
+                    # Each alert reaches flaky (after a retry) and is dead-lettered for down;
+                    # the first one disables gone.
+                    settle(
+                        prom,
+                        det_metrics,
+                        "messages_consumed_total",
+                        "service",
+                        "detector",
+                        consumed,
+                    )
+                    settle(prom, not_metrics, "notifications_sent_total", "receiver", "flaky", n)
+                    settle(
+                        prom,
+                        not_metrics,
+                        "notifications_dead_lettered_total",
+                        "receiver",
+                        "down",
+                        n,
+                    )
+                    settle(prom, not_metrics, "receiver_disabled", "receiver", "gone", 1)
+                # Lag is sampled every few seconds.
                 wait_until(
-                    "the detector to consume both waves",
-                    lambda: (
-                        _sample(
-                            det_metrics,
-                            "policywatch_messages_consumed_total",
-                            {"service": "detector"},
-                        )
-                        == 5
-                    ),
-                )
-                wait_until(
-                    "the notifier to read both alerts",
-                    lambda: (
-                        _sample(
-                            not_metrics,
-                            "policywatch_messages_consumed_total",
-                            {"service": "notifier"},
-                        )
-                        >= 2
-                    ),
-                )
-                # Lag is sampled every few seconds; then let Prometheus scrape the final state.
-                wait_until(
-                    "a consumer lag sample in Prometheus",
-                    lambda: prom.values('policywatch_consumer_lag{service="detector"}'),
-                )
-                wait_until(
-                    "the second wave in Prometheus",
-                    lambda: (
-                        prom.values(
-                            'sum(policywatch_messages_consumed_total{job="policywatch-detector"})'
-                        )
-                        == [5.0]
-                    ),
+                    "a consumer lag sample of each service in Prometheus",
+                    lambda: len(prom.values("sum by (service) (policywatch_consumer_lag)")) == 2,
                 )
                 yield Stack(prom, det_metrics, not_metrics, det_http, not_http)
         finally:
