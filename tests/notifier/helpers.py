@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from policywatch.kafka import Consumer, Record
 from policywatch.models import Alert, AlertArticle, Entity, Evidence, RuleRef, make_story_key
 from policywatch.models.alert import make_alert_id
+from policywatch.notifier.notification import Notification, notification_id
 from policywatch.notifier.service import NotifierService
 from policywatch.settings import KafkaSettings
 
@@ -98,3 +99,24 @@ def read_topic(
     finally:
         consumer.close()
     return records
+
+
+def make_notification(
+    alert: Alert | None = None, *, story: str = "pws_test", sequence: int = 1, sources: int = 1
+) -> Notification:
+    alert = alert or make_alert(1)
+    extra = [make_alert(i).article for i in range(2, sources + 1)]
+    return Notification(
+        id=notification_id(story, sequence),
+        story_id=story,
+        sequence=sequence,
+        kind="new" if sequence == 1 else "update",
+        receiver="ops",
+        group={"event_type": alert.event_type},
+        alert=alert,
+        corroboration=sources,
+        sources=(alert.article, *extra),
+        max_confidence=alert.confidence,
+        first_detected_at=alert.detected_at,
+        last_detected_at=alert.detected_at,
+    )

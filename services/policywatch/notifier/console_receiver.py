@@ -171,7 +171,10 @@ class WebhookListener:
         self._server = ThreadingHTTPServer((self._host, self._port), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="webhook-listener", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="webhook-listener",
+            daemon=True,
         )
         self._thread.start()
 
