@@ -1,0 +1,28 @@
+"""The pure detection engine: YAML rule packs compiled into one automaton, articles in, alerts out.
+
+No I/O beyond reading rule files, no Kafka, no metrics: ``policywatch scan``/``eval`` and the
+detector service all call :meth:`Engine.scan`, so what ``eval`` measures is what runs.
+"""
+
+from policywatch.engine.engine import DEFAULT_MIN_CONFIDENCE, Engine, ScanResult
+from policywatch.engine.evaluate import Candidate
+from policywatch.engine.loader import (
+    RuleSet,
+    builtin_rules_dir,
+    load_rules,
+    load_rules_text,
+)
+from policywatch.engine.model import RuleFile, RuleSpec
+
+__all__ = [
+    "DEFAULT_MIN_CONFIDENCE",
+    "Candidate",
+    "Engine",
+    "RuleFile",
+    "RuleSet",
+    "RuleSpec",
+    "ScanResult",
+    "builtin_rules_dir",
+    "load_rules",
+    "load_rules_text",
+]

@@ -1,0 +1,316 @@
+"""Compiling a :class:`RuleSet` into one Aho-Corasick automaton plus indexed rules.
+
+Every term of every list, gazetteer, cue set and rule becomes one or more patterns
+(``" lift sanctions "``, ``" lifted sanctions "``...) in a single automaton. A pattern maps to
+the *sets* it belongs to (a named list, a rule's inline term, a language's entities, a cue set);
+rules are indexed by the sets of their triggers, so an article only ever wakes the rules whose
+triggers it contains.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import ahocorasick_rs
+
+from policywatch.engine.inflect import inflect_phrase, inflector_for
+from policywatch.engine.loader import LoadedFile, RuleSet
+from policywatch.engine.model import AllOf, AnyOf, Condition, ListSpec, NotOf, RuleSpec, Scope
+from policywatch.engine.normalize import normalize_cased, words_of
+from policywatch.errors import RuleError, RuleErrors
+
+__all__ = [
+    "CompiledPack",
+    "CompiledRule",
+    "Cond",
+    "CueSet",
+    "LanguagePack",
+    "TermInfo",
+    "compile_rules",
+]
+
+#: A compiled condition: ``("set", id)``, ``("all", conds)``, ``("any", conds)``, ``("not", c)``.
+Cond = tuple[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class TermInfo:
+    set_id: int
+    cased: str | None
+    prefix: bool
+    value: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CueSet:
+    set_id: int
+    name: str
+    effect: str
+    factor: float
+    before: int
+    after: int
+
+
+@dataclass(frozen=True)
+class LanguagePack:
+    language: str
+    entity_set: int
+    entity_names: dict[str, str]
+    cues: tuple[CueSet, ...]
+    break_sets: frozenset[int]
+    shield_sets: frozenset[int]
+    target_prepositions: frozenset[str]
+    agent_prepositions: frozenset[str]
+    speech_verbs: frozenset[str]
+    skip_words: frozenset[str]
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    spec: RuleSpec
+    language: str
+    trigger_sets: frozenset[int]
+    when: Cond | None
+    guards: tuple[tuple[Scope, int, Cond], ...]
+    required: tuple[frozenset[int], ...]
+    cues: tuple[CueSet, ...]
+    instrument_sets: tuple[int, ...]
+
+
+@dataclass
+class CompiledPack:
+    automaton: ahocorasick_rs.AhoCorasick | None
+    pattern_terms: list[tuple[TermInfo, ...]]
+    rules: tuple[CompiledRule, ...]
+    rules_by_trigger: dict[int, tuple[CompiledRule, ...]]
+    languages: dict[str, LanguagePack]
+    phrase_count: int
+    set_names: dict[int, str] = field(default_factory=dict)
+
+
+class _Builder:
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset
+        self.errors: list[RuleError] = []
+        self.set_ids: dict[tuple[str, ...], int] = {}
+        self.patterns: dict[str, list[TermInfo]] = {}
+        self.phrases: set[tuple[int, str]] = set()
+
+    def set_id(self, *key: str) -> int:
+        if key not in self.set_ids:
+            self.set_ids[key] = len(self.set_ids)
+        return self.set_ids[key]
+
+    def add_term(
+        self,
+        text: str,
+        set_id: int,
+        language: str,
+        *,
+        inflect: bool,
+        value: str | None = None,
+        where: tuple[LoadedFile, tuple[str | int, ...]] | None = None,
+    ) -> None:
+        cased: str | None = None
+        prefix = False
+        body = text
+        if body.startswith("="):
+            body, cased, inflect = body[1:], normalize_cased(body[1:]), False
+        if body.endswith("*"):
+            body, prefix, inflect = body[:-1], True, False
+        words = words_of(body)
+        if not words or (cased is not None and prefix) or "*" in body or "$" in body:
+            msg = f"invalid term {text!r}"
+            if where is not None:
+                self.errors.append(RuleError(msg, file=where[0].path, line=where[0].line_of(where[1])))
+            else:
+                self.errors.append(RuleError(msg))
+            return
+        self.phrases.add((set_id, " ".join(words)))
+        info = TermInfo(set_id, cased, prefix, value)
+        forms = inflect_phrase(words, language) if inflect else [tuple(words)]
+        for form in forms:
+            pattern = " " + " ".join(form) + ("" if prefix else " ")
+            bucket = self.patterns.setdefault(pattern, [])
+            if info not in bucket:
+                bucket.append(info)
+
+
+def _languages(ruleset: RuleSet) -> list[str]:
+    langs = {f.model.language for f in ruleset.files} - {"any"}
+    return sorted(langs) or ["any"]
+
+
+def _files_for(ruleset: RuleSet, language: str) -> list[LoadedFile]:
+    return [f for f in ruleset.files if f.model.language in (language, "any")]
+
+
+def _build_language(b: _Builder, language: str) -> LanguagePack:
+    files = _files_for(b.ruleset, language)
+    entity_set = b.set_id("entity", language)
+    names: dict[str, str] = {}
+    cues: list[CueSet] = []
+    breaks: set[int] = set()
+    shields: set[int] = set()
+    slot: dict[str, set[str]] = {
+        "target_prepositions": set(),
+        "agent_prepositions": set(),
+        "speech_verbs": set(),
+        "skip_words": set(),
+    }
+    inflector = inflector_for(language)
+    for f in files:
+        for code, ent in f.model.entities.items():
+            names.setdefault(code, ent.name)
+            for i, term in enumerate(ent.terms):
+                b.add_term(
+                    term, entity_set, language, inflect=False, value=code,
+                    where=(f, ("entities", code, "terms", i)),
+                )
+        for i, term in enumerate(f.model.non_entities):
+            b.add_term(term, entity_set, language, inflect=False, where=(f, ("non_entities", i)))
+        for name, cue in f.model.cues.items():
+            sid = b.set_id("cue", language, name)
+            for i, term in enumerate(cue.terms):
+                b.add_term(
+                    term, sid, language, inflect=cue.inflect, where=(f, ("cues", name, "terms", i))
+                )
+            if cue.effect == "break":
+                breaks.add(sid)
+            elif cue.effect == "shield":
+                shields.add(sid)
+            else:
+                cues.append(CueSet(sid, name, cue.effect, cue.factor, cue.before, cue.after))
+        if f.model.slot_words is not None:
+            for key, words in f.model.slot_words.model_dump().items():
+                for w in words:
+                    for ww in words_of(w):
+                        slot[key].update(inflector(ww) if inflector and key == "speech_verbs" else {ww})
+    return LanguagePack(
+        language=language,
+        entity_set=entity_set,
+        entity_names=names,
+        cues=tuple(cues),
+        break_sets=frozenset(breaks),
+        shield_sets=frozenset(shields),
+        target_prepositions=frozenset(slot["target_prepositions"]),
+        agent_prepositions=frozenset(slot["agent_prepositions"]),
+        speech_verbs=frozenset(slot["speech_verbs"]),
+        skip_words=frozenset(slot["skip_words"]),
+    )
+
+
+def _build_lists(b: _Builder) -> None:
+    for f in b.ruleset.files:
+        lang = f.model.language
+        for name, spec in f.model.lists.items():
+            sid = b.set_id("list", lang, name)
+            lst = spec if isinstance(spec, ListSpec) else ListSpec(terms=spec)
+            for i, term in enumerate(lst.terms):
+                b.add_term(term, sid, lang, inflect=lst.inflect, where=(f, ("lists", name, i)))
+            for value, terms in lst.values.items():
+                b.add_term(value, sid, lang, inflect=lst.inflect, value=value, where=(f, ("lists", name)))
+                for term in terms:
+                    b.add_term(term, sid, lang, inflect=lst.inflect, value=value, where=(f, ("lists", name)))
+
+
+def _leaf(b: _Builder, ref: str, language: str, where: tuple[LoadedFile, tuple[str | int, ...]]) -> int:
+    if ref.startswith("$"):
+        key = ("list", language, ref[1:])
+        return b.set_ids.get(key, b.set_ids.get(("list", "any", ref[1:]), -1))
+    key = ("inline", language, ref)
+    if key in b.set_ids:
+        return b.set_ids[key]
+    sid = b.set_id(*key)
+    b.add_term(ref, sid, language, inflect=True, where=where)
+    return sid
+
+
+def _cond(b: _Builder, c: Condition, language: str, where: tuple[LoadedFile, tuple[str | int, ...]]) -> Cond:
+    if isinstance(c, str):
+        return ("set", _leaf(b, c, language, where))
+    if isinstance(c, AllOf):
+        return ("all", tuple(_cond(b, x, language, where) for x in c.all))
+    if isinstance(c, AnyOf):
+        return ("any", tuple(_cond(b, x, language, where) for x in c.any))
+    assert isinstance(c, NotOf)
+    return ("not", _cond(b, c.not_, language, where))
+
+
+def _required(c: Cond | None) -> list[frozenset[int]]:
+    """Groups of sets of which at least one must be hit in the article for ``c`` to hold."""
+    if c is None:
+        return []
+    kind, arg = c
+    if kind == "set":
+        assert isinstance(arg, int)
+        return [frozenset({arg})]
+    if kind == "all":
+        assert isinstance(arg, tuple)
+        return [g for sub in arg for g in _required(sub)]
+    if kind == "any":
+        assert isinstance(arg, tuple)
+        groups = [_required(sub) for sub in arg]
+        if groups and all(len(g) == 1 for g in groups):
+            return [frozenset().union(*(g[0] for g in groups))]
+    return []
+
+
+def _build_rule(b: _Builder, f: LoadedFile, index: int, rule: RuleSpec, pack: LanguagePack) -> CompiledRule:
+    lang = pack.language if f.model.language == "any" else f.model.language
+    base: tuple[str | int, ...] = ("rules", index)
+    triggers = frozenset(_leaf(b, t, lang, (f, (*base, "trigger"))) for t in rule.trigger)
+    when = _cond(b, rule.when, lang, (f, (*base, "when"))) if rule.when is not None else None
+    guards = tuple(
+        (g.scope, g.window, _cond(b, g.when, lang, (f, (*base, "unless", i))))
+        for i, g in enumerate(rule.unless)
+    )
+    required = (triggers, *_required(when))
+    skip = set(rule.skip_cues)
+    return CompiledRule(
+        spec=rule,
+        language=lang,
+        trigger_sets=triggers,
+        when=when,
+        guards=guards,
+        required=tuple(required),
+        cues=tuple(c for c in pack.cues if c.name not in skip),
+        instrument_sets=tuple(_leaf(b, t, lang, (f, (*base, "instruments"))) for t in rule.instruments),
+    )
+
+
+def compile_rules(ruleset: RuleSet) -> CompiledPack:
+    """Compile a loaded rule set; raises :class:`RuleErrors` for terms that cannot match."""
+    b = _Builder(ruleset)
+    _build_lists(b)
+    packs = {lang: _build_language(b, lang) for lang in _languages(ruleset)}
+    rules: list[CompiledRule] = []
+    for f in ruleset.files:
+        targets: Iterable[str] = packs if f.model.language == "any" else [f.model.language]
+        for i, rule in enumerate(f.model.rules):
+            if not rule.enabled:
+                continue
+            for lang in targets:
+                rules.append(_build_rule(b, f, i, rule, packs[lang]))
+    if b.errors:
+        raise RuleErrors(b.errors)
+    by_trigger: dict[int, list[CompiledRule]] = {}
+    for r in rules:
+        for sid in r.trigger_sets:
+            by_trigger.setdefault(sid, []).append(r)
+    patterns = list(b.patterns)
+    automaton = (
+        ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.Standard)
+        if patterns
+        else None
+    )
+    return CompiledPack(
+        automaton=automaton,
+        pattern_terms=[tuple(b.patterns[p]) for p in patterns],
+        rules=tuple(rules),
+        rules_by_trigger={k: tuple(v) for k, v in by_trigger.items()},
+        languages=packs,
+        phrase_count=len(b.phrases),
+        set_names={v: ":".join(k) for k, v in b.set_ids.items()},
+    )

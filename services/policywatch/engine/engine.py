@@ -1,0 +1,163 @@
+"""The :class:`Engine`: compiled rules in, alerts out. Pure: no I/O beyond reading rule files."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from policywatch.engine.compiler import CompiledPack, CompiledRule, compile_rules
+from policywatch.engine.evaluate import Candidate, evaluate_rule
+from policywatch.engine.loader import LoadedFile, RuleSet, load_rules, load_rules_text
+from policywatch.engine.model import RuleFile
+from policywatch.engine.scan import collect_hits
+from policywatch.models import (
+    Alert,
+    AlertArticle,
+    Article,
+    RuleRef,
+    make_alert_id,
+    make_story_key,
+)
+
+__all__ = ["DEFAULT_MIN_CONFIDENCE", "Engine", "ScanResult"]
+
+#: Candidates whose confidence falls below this (after cue downgrades) raise no alert.
+DEFAULT_MIN_CONFIDENCE = 0.5
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """What one scan found: the alerts (one per event type), and which rules woke and matched."""
+
+    alerts: tuple[Alert, ...]
+    rules_evaluated: tuple[str, ...]
+    rules_hit: tuple[str, ...]
+    candidates: tuple[Candidate, ...] = ()
+
+
+def _primary_language(tag: str | None) -> str:
+    return (tag or "").split("-")[0].split("_")[0].lower()
+
+
+class Engine:
+    """Detects policy-shift events in articles with a compiled rule pack."""
+
+    def __init__(
+        self, ruleset: RuleSet, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE
+    ) -> None:
+        self.ruleset = ruleset
+        self.pack: CompiledPack = compile_rules(ruleset)
+        self.min_confidence = min_confidence
+        self._rule_ids = tuple(dict.fromkeys(r.spec.id for r in self.pack.rules))
+
+    @classmethod
+    def from_paths(cls, paths: Sequence[Path] = ()) -> Engine:
+        """Load rule files/directories (the built-in pack when empty); raises ``RuleErrors``."""
+        return cls(load_rules(paths))
+
+    @classmethod
+    def from_yaml(cls, texts: Sequence[str] | str) -> Engine:
+        """Build from YAML text (tests and synthetic benchmarks)."""
+        return cls(load_rules_text(texts))
+
+    @classmethod
+    def from_rules(cls, files: Sequence[RuleFile]) -> Engine:
+        """Build from rule-file models constructed in code."""
+        loaded = tuple(LoadedFile(f"<memory#{i}>", f) for i, f in enumerate(files))
+        return cls(RuleSet(loaded))
+
+    @property
+    def rule_count(self) -> int:
+        return len(self._rule_ids)
+
+    @property
+    def phrase_count(self) -> int:
+        return self.pack.phrase_count
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        return self._rule_ids
+
+    def _active_languages(self, article: Article) -> set[str]:
+        langs = self.pack.languages
+        lang = _primary_language(article.language)
+        if lang in langs:
+            return {lang}
+        if not lang or set(langs) == {"any"}:
+            return set(langs)
+        return set()
+
+    def scan(self, article: Article, *, detected_at: datetime) -> ScanResult:
+        languages = self._active_languages(article)
+        if not languages:
+            return ScanResult((), (), ())
+        ctx = collect_hits(self.pack, article)
+        hits = ctx.hits
+        woken: dict[int, CompiledRule] = {}
+        by_trigger = self.pack.rules_by_trigger
+        for sid in hits:
+            for rule in by_trigger.get(sid, ()):
+                woken.setdefault(id(rule), rule)
+        evaluated: list[str] = []
+        matched: dict[str, None] = {}
+        candidates: list[Candidate] = []
+        for rule in sorted(woken.values(), key=lambda r: r.spec.id):
+            if rule.language not in languages:
+                continue
+            if not all(any(g in hits for g in group) for group in rule.required):
+                continue
+            evaluated.append(rule.spec.id)
+            pack = self.pack.languages[rule.language]
+            triggers = sorted(
+                (h for sid in rule.trigger_sets for h in hits.get(sid, ())),
+                key=lambda h: (h.field, h.start),
+            )
+            for hit in triggers:
+                cand = evaluate_rule(rule, ctx, hit, pack)
+                if cand is not None and cand.confidence >= self.min_confidence:
+                    candidates.append(cand)
+                    matched.setdefault(rule.spec.id, None)
+        alerts = tuple(self._alerts(article, candidates, detected_at))
+        return ScanResult(alerts, tuple(dict.fromkeys(evaluated)), tuple(matched), tuple(candidates))
+
+    def detect(self, article: Article, *, detected_at: datetime) -> list[Alert]:
+        return list(self.scan(article, detected_at=detected_at).alerts)
+
+    @staticmethod
+    def _alerts(article: Article, candidates: list[Candidate], detected_at: datetime) -> list[Alert]:
+        by_type: dict[str, list[Candidate]] = {}
+        for c in candidates:
+            by_type.setdefault(c.rule.spec.event_type, []).append(c)
+        alerts: list[Alert] = []
+        for event_type, group in by_type.items():
+            best = max(
+                group,
+                key=lambda c: (c.confidence, c.target is not None, -c.field, -c.start),
+            )
+            instruments: dict[str, None] = dict.fromkeys(best.instruments)
+            for c in sorted(group, key=lambda c: (c.field, c.start)):
+                instruments.update(dict.fromkeys(c.instruments))
+            spec = best.rule.spec
+            alerts.append(
+                Alert(
+                    alert_id=make_alert_id(article.id, spec.id, spec.version, event_type),
+                    story_key=make_story_key(
+                        event_type, best.actor.code, best.target.code if best.target else None
+                    ),
+                    event_type=spec.event_type,
+                    article=AlertArticle.of(article),
+                    actor=best.actor,
+                    target=best.target,
+                    instruments=tuple(instruments),
+                    confidence=best.confidence,
+                    severity=spec.severity,
+                    tags=tuple(spec.tags),
+                    rule=RuleRef(id=spec.id, version=spec.version),
+                    evidence=(best.evidence,),
+                    detected_at=detected_at,
+                )
+            )
+        alerts.sort(key=lambda a: a.event_type)
+        return alerts

@@ -1,0 +1,205 @@
+"""Evaluating one rule at one trigger hit: scope, condition, exceptions, cues, slots."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from policywatch.engine.compiler import CompiledRule, Cond, LanguagePack
+from policywatch.engine.scan import ArticleContext, Hit
+from policywatch.engine.slots import Mention, extract_slots
+from policywatch.engine.text import count_words, words_in
+from policywatch.models import Entity, Evidence
+
+__all__ = ["Candidate", "ScopeSpan", "evaluate_rule"]
+
+#: ``(field or None for the whole article, start, end)``.
+ScopeSpan = tuple[int | None, int, int]
+
+#: Sentences of the body that form the lead (with the title).
+LEAD_SENTENCES = 3
+#: Confidence factor when the actor is only known as the speaker ("..., the Pentagon said").
+SPEAKER_FACTOR = 0.9
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A rule's match before deduplication: one per (rule, trigger hit) that survived."""
+
+    rule: CompiledRule
+    confidence: float
+    actor: Entity
+    target: Entity | None
+    instruments: tuple[str, ...]
+    evidence: Evidence
+    field: int
+    start: int
+
+
+def _scope(rule_scope: str, window: int, ctx: ArticleContext, hit: Hit) -> ScopeSpan | None:
+    ft = ctx.fields[hit.field]
+    if rule_scope == "article":
+        return (None, 0, 1 << 62)
+    if rule_scope == "title":
+        return (hit.field, 0, len(ft.text)) if ft.name == "title" else None
+    if rule_scope == "lead":
+        if ft.name == "title":
+            return (hit.field, 0, len(ft.text))
+        end = ft.lead_end(LEAD_SENTENCES)
+        return (hit.field, 0, end) if hit.end <= end else None
+    s_start, s_end = ft.sentence_at(hit.start)
+    if rule_scope == "sentence":
+        return (hit.field, s_start, s_end)
+    words = words_in(ft.text, s_start, s_end)
+    if not words:
+        return (hit.field, s_start, s_end)
+    starts = [w.start() for w in words]
+    first = max(bisect_right(starts, hit.start) - 1, 0)
+    last = max(bisect_right(starts, hit.end - 1) - 1, first)
+    lo = words[max(first - window, 0)].start()
+    hi = words[min(last + window, len(words) - 1)].end()
+    return (hit.field, min(lo, hit.start), max(hi, hit.end))
+
+
+def _in(h: Hit, scope: ScopeSpan) -> bool:
+    field, start, end = scope
+    return (field is None or h.field == field) and start <= h.start and h.end <= end
+
+
+def _holds(
+    cond: Cond, ctx: ArticleContext, scope: ScopeSpan, avoid: Hit | None, used: list[Hit]
+) -> bool:
+    kind, arg = cond
+    if kind == "set":
+        for h in ctx.hits.get(arg, ()):  # type: ignore[call-overload]
+            if _in(h, scope) and (
+                avoid is None
+                or h.field != avoid.field
+                or h.end <= avoid.start
+                or h.start >= avoid.end
+            ):
+                used.append(h)
+                return True
+        return False
+    if kind == "all":
+        return all(_holds(c, ctx, scope, avoid, used) for c in arg)  # type: ignore[attr-defined]
+    if kind == "any":
+        return any(_holds(c, ctx, scope, avoid, used) for c in arg)  # type: ignore[attr-defined]
+    return not _holds(arg, ctx, scope, avoid, [])  # type: ignore[arg-type]
+
+
+def _cue_factor(rule: CompiledRule, ctx: ArticleContext, hit: Hit, pack: LanguagePack) -> float:
+    """1.0 when no cue applies, a smaller factor for downgrades, 0.0 for a veto."""
+    ft = ctx.fields[hit.field]
+    s_start, s_end = ft.sentence_at(hit.start)
+    text = ft.text
+    factor = 1.0
+    for cue in rule.cues:
+        for c in ctx.hits.get(cue.set_id, ()):
+            if c.field != hit.field or c.start < s_start or c.end > s_end:
+                continue
+            if c.end <= hit.start:
+                if count_words(text, c.end, hit.start) > cue.before:
+                    continue
+                gap = (c.end, hit.start)
+            elif c.start >= hit.end:
+                if cue.after == 0 or count_words(text, hit.end, c.start) > cue.after:
+                    continue
+                gap = (hit.end, c.start)
+            else:
+                continue
+            if _spans(ctx, pack.break_sets, hit.field, gap) or _spans(
+                ctx, pack.shield_sets, hit.field, (c.start, c.end), contains=True
+            ):
+                continue
+            if cue.effect == "veto":
+                return 0.0
+            factor *= cue.factor
+            break
+    return factor
+
+
+def _spans(
+    ctx: ArticleContext,
+    sets: frozenset[int],
+    field: int,
+    span: tuple[int, int],
+    *,
+    contains: bool = False,
+) -> bool:
+    """A hit of ``sets`` lies inside ``span`` (or, with ``contains``, covers it)."""
+    for sid in sets:
+        for b in ctx.hits.get(sid, ()):
+            if b.field != field:
+                continue
+            if contains and b.start <= span[0] and span[1] <= b.end:
+                return True
+            if not contains and b.start >= span[0] and b.end <= span[1]:
+                return True
+    return False
+
+
+def _entity(m: Mention, pack: LanguagePack) -> Entity:
+    return Entity(code=m.code, name=pack.entity_names.get(m.code, m.code))
+
+
+def _instruments(rule: CompiledRule, ctx: ArticleContext, sentence: ScopeSpan) -> tuple[str, ...]:
+    found: list[tuple[int, int, int, str]] = []
+    for sid in rule.instrument_sets:
+        for h in ctx.hits.get(sid, ()):
+            name = h.value or ctx.fields[h.field].text[h.start : h.end]
+            found.append((0 if _in(h, sentence) else 1, h.field, h.start, name))
+    seen: dict[str, None] = {}
+    for *_, name in sorted(found):
+        seen.setdefault(name, None)
+    return tuple(seen)
+
+
+def evaluate_rule(
+    rule: CompiledRule, ctx: ArticleContext, hit: Hit, pack: LanguagePack
+) -> Candidate | None:
+    spec = rule.spec
+    scope = _scope(spec.scope, spec.window, ctx, hit)
+    if scope is None:
+        return None
+    used: list[Hit] = []
+    if rule.when is not None and not _holds(rule.when, ctx, scope, hit, used):
+        return None
+    for g_scope, g_window, g_cond in rule.guards:
+        g_span = _scope(g_scope, g_window, ctx, hit)
+        if g_span is not None and _holds(g_cond, ctx, g_span, None, []):
+            return None
+    factor = _cue_factor(rule, ctx, hit, pack)
+    if factor <= 0.0:
+        return None
+    ft = ctx.fields[hit.field]
+    if ft.name == "title":
+        sentence = (0, len(ft.text))
+    else:
+        sentence = ft.sentence_at(hit.start)
+    slots = extract_slots(
+        ft.text, sentence, ctx.mentions(hit.field, pack), (hit.start, hit.end), pack
+    )
+    if slots.actor is None:
+        return None
+    if spec.target == "required" and slots.target is None:
+        return None
+    if slots.actor_by_speech:
+        factor *= SPEAKER_FACTOR
+    span = [h for h in (hit, *used) if h.field == hit.field and sentence[0] <= h.start and h.end <= sentence[1]]
+    evidence = Evidence(
+        field=ft.name,
+        start=min(h.start for h in span),
+        end=max(h.end for h in span),
+        text=ft.text[sentence[0] : sentence[1]],
+    )
+    return Candidate(
+        rule=rule,
+        confidence=round(spec.confidence * factor, 4),
+        actor=_entity(slots.actor, pack),
+        target=_entity(slots.target, pack) if slots.target else None,
+        instruments=_instruments(rule, ctx, (hit.field, sentence[0], sentence[1])),
+        evidence=evidence,
+        field=hit.field,
+        start=hit.start,
+    )

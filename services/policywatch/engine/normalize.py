@@ -1,0 +1,97 @@
+"""Text normalisation shared by terms and articles, with a map back to original offsets.
+
+Every character becomes its case-folded, accent-stripped base letter or digit; every other
+character (punctuation, spaces, symbols) becomes one space. For almost every text this keeps
+the length, so offsets need no map at all (``offsets is None``); only free-standing combining
+marks (decomposed accents) are dropped, and then ``offsets`` maps back.
+
+Terms go through the same function, so "Kyïv", "KYIV" and "kyiv" all meet as ``kyiv``, and
+"U.S." meets "U.S.-made" as ``u s``. A normalised text is padded with one space on each side
+so that a pattern ``" word "`` can only match whole words.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+__all__ = ["Normalized", "fold_char", "normalize", "normalize_cased", "words_of"]
+
+
+def fold_char(ch: str, *, keep_case: bool = False) -> str:
+    """The normalised form of one character: one character, or ``""`` for a combining mark."""
+    if unicodedata.combining(ch):
+        return ""
+    if not ch.isalnum():
+        return " "
+    decomposed = unicodedata.normalize("NFD", ch)
+    base = decomposed[0] if all(unicodedata.combining(c) for c in decomposed[1:]) else ch
+    if keep_case:
+        return base
+    folded = base.casefold()
+    if len(folded) == 1:
+        return folded
+    lowered = base.lower()
+    return lowered if len(lowered) == 1 else base
+
+
+class _FoldTable(dict[int, str]):
+    """A ``str.translate`` table that fills itself on first sight of each code point."""
+
+    def __init__(self, *, keep_case: bool) -> None:
+        super().__init__()
+        self._keep_case = keep_case
+        for i in range(128):
+            self[i] = fold_char(chr(i), keep_case=keep_case)
+
+    def __missing__(self, key: int) -> str:
+        value = fold_char(chr(key), keep_case=self._keep_case)
+        self[key] = value
+        return value
+
+
+_FOLD = _FoldTable(keep_case=False)
+_FOLD_CASED = _FoldTable(keep_case=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """``text`` is ``" " + normalise(original) + " "``.
+
+    ``offsets[i]`` is the original index of ``text[i + 1]`` (with one extra entry for the end),
+    or ``None`` when the lengths agree and the original index is simply ``i - 1``.
+    """
+
+    text: str
+    offsets: tuple[int, ...] | None
+
+    def to_original(self, index: int) -> int:
+        """Original offset of padded index ``index`` (a start or an end)."""
+        if self.offsets is None:
+            return index - 1
+        return self.offsets[index - 1]
+
+
+def normalize(original: str) -> Normalized:
+    folded = original.translate(_FOLD)
+    if len(folded) == len(original):
+        return Normalized(f" {folded} ", None)
+    chars: list[str] = []
+    offsets: list[int] = []
+    for i, ch in enumerate(original):
+        out = _FOLD[ord(ch)]
+        if out:
+            chars.append(out)
+            offsets.append(i)
+    offsets.append(len(original))
+    return Normalized(f" {''.join(chars)} ", tuple(offsets))
+
+
+def normalize_cased(original: str) -> str:
+    """Like :func:`normalize` but keeps letter case; whitespace runs collapse to one space."""
+    return " ".join(original.translate(_FOLD_CASED).split())
+
+
+def words_of(phrase: str) -> list[str]:
+    """The normalised words of a term or phrase."""
+    return phrase.translate(_FOLD).split()
