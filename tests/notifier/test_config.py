@@ -157,3 +157,20 @@ def test_no_receivers_means_console_out_of_the_box() -> None:
     n = NotifierSettings()
     assert [r.kind for r in n.effective_receivers()] == ["console"]
     assert n.effective_route().receiver == "console"
+
+
+def test_the_example_in_docs_loads(tmp_path: Path) -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "notifier.md").read_text("utf-8")
+    block = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "config.yaml"
+    path.write_text(block, encoding="utf-8")
+    n = load_settings(path).notifier
+    assert {r.name for r in n.receivers} == {"ops", "analysts", "critical-topic"}
+
+
+def test_the_section_can_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(
+        "PW_NOTIFIER",
+        '{"receivers": [{"name": "k", "kafka": {"topic": "t"}}], "route": {"receiver": "k"}}',
+    )
+    assert load_settings().notifier.receivers[0].kind == "kafka"
