@@ -32,10 +32,6 @@ class OffsetTracker:
         else:
             self._waiting[offset] = remaining - 1
 
-    def add_wait(self, offset: int) -> None:
-        """One more acknowledgement for an offset that is already tracked."""
-        self._waiting[offset] = self._waiting.get(offset, 0) + 1
-
     @property
     def pending(self) -> int:
         return len(self._waiting)

@@ -227,8 +227,14 @@ class NotifierService:
             self._connected = True
             if self._to_replay:
                 self._replay()
+            rewind: dict[int, int] = {}
             for record in records:
-                self._handle(record)
+                if record.partition in pipeline.partitions:
+                    self._handle(record)
+                elif record.partition in self._assigned:
+                    rewind.setdefault(record.partition, record.offset)
+            for partition, offset in rewind.items():  # not restored yet: read again later
+                consumer.seek(self._settings.topics.alerts, partition, offset)
             pipeline.tick()
             self._apply_pauses()
             self._commit()
@@ -237,8 +243,6 @@ class NotifierService:
 
     def _handle(self, record: Record) -> None:
         assert self._pipeline is not None
-        if record.partition not in self._pipeline.partitions:
-            return  # revoked in this poll: its new owner reads it again
         self._metrics.messages_consumed.labels(SERVICE).inc()
         try:
             alert = Alert.model_validate_json(record.value or b"")
