@@ -177,8 +177,19 @@ def evaluate_rule(
         sentence = (0, len(ft.text))
     else:
         sentence = ft.sentence_at(hit.start)
+    span = [
+        h
+        for h in (hit, *used)
+        if h.field == hit.field and sentence[0] <= h.start and h.end <= sentence[1]
+    ]
+    event = (min(h.start for h in span), max(h.end for h in span))
     slots = extract_slots(
-        ft.text, sentence, ctx.mentions(hit.field, pack), (hit.start, hit.end), pack
+        ft.text,
+        sentence,
+        ctx.mentions(hit.field, pack),
+        event,
+        pack,
+        subject_is_target=spec.subject == "target",
     )
     if slots.actor is None:
         return None
@@ -186,11 +197,10 @@ def evaluate_rule(
         return None
     if slots.actor_by_speech:
         factor *= SPEAKER_FACTOR
-    span = [h for h in (hit, *used) if h.field == hit.field and sentence[0] <= h.start and h.end <= sentence[1]]
     evidence = Evidence(
         field=ft.name,
-        start=min(h.start for h in span),
-        end=max(h.end for h in span),
+        start=event[0],
+        end=event[1],
         text=ft.text[sentence[0] : sentence[1]],
     )
     return Candidate(

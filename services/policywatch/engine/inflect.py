@@ -29,6 +29,8 @@ _EN_IRREGULAR: dict[str, tuple[str, ...]] = {
     "take": ("took", "taken"),
     "send": ("sent",),
     "hold": ("held",),
+    "withhold": ("withheld",),
+    "uphold": ("upheld",),
     "freeze": ("froze", "frozen"),
     "unfreeze": ("unfroze", "unfrozen"),
     "lay": ("laid",),

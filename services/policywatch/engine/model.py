@@ -148,6 +148,11 @@ class RuleSpec(_Spec):
     unless: list[Guard] = []
     skip_cues: list[Name] = Field([], description="Cue sets that do not apply to this rule")
     target: Literal["required", "optional"] = "optional"
+    subject: Literal["actor", "target"] = Field(
+        "actor",
+        description="Who the nearest mention before the trigger is: the actor ('Berlin allowed')"
+        " or, for passive permission rules, the target ('Kyiv has been allowed')",
+    )
     instruments: list[str] = Field([], description="'$list' refs whose values are instruments")
     examples: Examples = Examples()
 

@@ -21,7 +21,7 @@ from policywatch.engine.text import count_words, words_in
 __all__ = ["Mention", "Slots", "extract_slots", "resolve_mentions"]
 
 #: How many words after the trigger a passive agent ("by the EU") may start.
-AGENT_REACH = 6
+AGENT_REACH = 10
 #: How many words after a mention a speech verb may follow ("the Pentagon said").
 SPEECH_REACH = 2
 
@@ -74,19 +74,47 @@ def _speech_follows(text: str, pos: int, ceiling: int, pack: LanguagePack) -> bo
     return False
 
 
+def _coordinated_first(text: str, before: list[Mention], k: int) -> int:
+    """Walk back over "Denmark and the Netherlands": the first of the pair leads."""
+    while k > 0:
+        between = [w.group().lower() for w in words_in(text, before[k - 1].end, before[k].start)]
+        if len(between) > 3 or not set(between) <= _COORDINATORS or "and" not in between:
+            break
+        k -= 1
+    return k
+
+
+_COORDINATORS = frozenset({"and", "the", "as", "well"})
+
+
 def extract_slots(
     text: str,
     sentence: tuple[int, int],
     mentions: list[Mention],
-    trigger: tuple[int, int],
+    event: tuple[int, int],
     pack: LanguagePack,
+    *,
+    subject_is_target: bool = False,
 ) -> Slots:
+    """Actor and target around ``event``, the span from the first to the last matched term.
+
+    With ``subject_is_target`` (passive permission: "Kyiv has been allowed to..."), the nearest
+    mention before the event is the target and the actor is looked for elsewhere.
+    """
     s_start, s_end = sentence
-    t_start, t_end = trigger
+    t_start, t_end = event
     inside = [m for m in mentions if m.start >= s_start and m.end <= s_end]
     before = [m for m in inside if m.end <= t_start]
     after = [m for m in inside if m.start >= t_end]
+    within = [m for m in inside if m.start >= t_start and m.end <= t_end]
     skip = pack.skip_words
+    preps = pack.target_prepositions
+
+    target: Mention | None = None
+    if subject_is_target and before:
+        target = before[-1]
+        before = [m for m in before[:-1] if m.code != target.code]
+        after = [m for m in after if m.code != target.code]
 
     actor: Mention | None = None
     by_speech = False
@@ -97,27 +125,31 @@ def extract_slots(
             actor = m
             break
     if actor is None:
-        for m in reversed(before):
-            if _word_before(text, s_start, m.start, skip) not in pack.target_prepositions:
-                actor = m
+        for k in range(len(before) - 1, -1, -1):
+            if _word_before(text, s_start, before[k].start, skip) not in preps:
+                actor = before[_coordinated_first(text, before, k)]
                 break
     if actor is None:
         for m in after:
             if _speech_follows(text, m.end, s_end, pack):
                 actor, by_speech = m, True
                 break
+    if actor is None and subject_is_target:
+        for m in within + after:
+            if _word_before(text, s_start, m.start, skip) not in preps:
+                actor = m
+                break
+    if subject_is_target:
+        return Slots(actor, target if actor is not None else None, by_speech)
 
     actor_code = actor.code if actor else None
-    target: Mention | None = None
-    for m in after:
+    for m in within + after:
         if m.code != actor_code and not _speech_follows(text, m.end, s_end, pack):
             target = m
             break
     if target is None:
         for m in reversed(before):
-            if m.code != actor_code and (
-                _word_before(text, s_start, m.start, skip) in pack.target_prepositions
-            ):
+            if m.code != actor_code and _word_before(text, s_start, m.start, skip) in preps:
                 target = m
                 break
     return Slots(actor, target, by_speech)
