@@ -66,13 +66,17 @@ def test_seed_article_gives_one_weapons_restriction_lifted_alert(
     with running(service):
         produce(kafka_settings, topic_names.articles, [seed_article_json.encode()])
         records = read_topic(kafka_settings, topic_names.alerts, expect=1)
-    alerts = [Alert.model_validate_json(r.value or b"") for r in records]
-    assert [a.event_type for a in alerts] == ["weapons_restriction_lifted"]
-    alert = alerts[0]
+    # The corpus labels troop_deployment as debatable for this article (North Korean troops
+    # are mentioned), so only the weapons alert is asserted on, and it must come exactly once.
+    pairs = [(r, Alert.model_validate_json(r.value or b"")) for r in records]
+    lifted = [(r, a) for r, a in pairs if a.event_type == "weapons_restriction_lifted"]
+    assert len(lifted) == 1
+    assert {a.event_type for _, a in pairs} <= {"weapons_restriction_lifted", "troop_deployment"}
+    record, alert = lifted[0]
     assert alert.actor.code == "US"
     assert alert.target is not None and alert.target.code == "UA"
     assert "ATACMS" in alert.instruments
-    assert records[0].key == alert.story_key.encode()
+    assert record.key == alert.story_key.encode()
     body = json.loads(seed_article_json)["body"]
     ev = alert.evidence[0]
     assert body[ev.start : ev.end] in ev.text

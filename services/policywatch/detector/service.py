@@ -53,6 +53,10 @@ class DetectorService:
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._batch_seen: set[str] = set()
         metrics.rules_loaded.set(engine.rule_count)
+        # Create the series at zero: rate()/increase() miss the first increment of a new series.
+        for counter in (metrics.messages_consumed, metrics.messages_decoded):
+            counter.labels(SERVICE)
+        metrics.processing_seconds.labels(SERVICE)
         self._reloader = RuleReloader(
             settings.rules.paths,
             interval=settings.rules.reload_interval_s,
