@@ -1,14 +1,16 @@
 """``policywatch run``: the whole pipeline on one machine, for a first look.
 
 Starts the embedded broker (unless ``PW_KAFKA__BOOTSTRAP_SERVERS`` or the config names a cluster),
-creates the topics, starts the detector and the notifier as child processes, waits until the
-detector reports ready on ``/readyz``, publishes the demo articles and prints each alert as it
-arrives. Ctrl-C (or SIGTERM) stops every process it started.
+creates the topics, starts a local webhook receiver (unless the config names receivers), starts
+the detector and the notifier as child processes, waits until both report ready on ``/readyz``,
+publishes the demo articles, and prints each alert as it arrives on ``alerts`` and each
+notification the local receiver gets. Ctrl-C (or SIGTERM) stops every process it started.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -27,6 +29,11 @@ from policywatch.cli.kafka_cmd import render_record
 from policywatch.errors import PolicywatchError
 from policywatch.kafka import Consumer, Producer, ensure_topics, wait_for_broker
 from policywatch.models import decode_article
+from policywatch.notifier.console_receiver import (
+    WebhookListener,
+    generate_secret,
+    local_webhook_config,
+)
 from policywatch.settings import Settings
 
 
@@ -58,11 +65,11 @@ def _external_cluster(args: argparse.Namespace) -> bool:
     return False
 
 
-def _wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float) -> None:
+def _wait_ready(name: str, port: int, proc: subprocess.Popen[bytes], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise PolicywatchError(f"detector exited with code {proc.returncode}")
+            raise PolicywatchError(f"{name} exited with code {proc.returncode}")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as resp:
                 if resp.status == 200:
@@ -70,7 +77,7 @@ def _wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float) -> Non
         except (urllib.error.URLError, OSError):
             pass
         time.sleep(0.2)
-    raise PolicywatchError(f"detector not ready within {timeout:.0f}s")
+    raise PolicywatchError(f"{name} not ready within {timeout:.0f}s")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -85,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
     stop = stop_on_signals()
     text = Path(args.articles).read_text("utf-8") if args.articles else demo_articles()
     children: list[tuple[str, subprocess.Popen[bytes], IO[bytes]]] = []
+    listener: WebhookListener | None = None
     try:
         if broker is not None:
             broker.start()
@@ -98,12 +106,23 @@ def run(args: argparse.Namespace) -> int:
             [t.articles, t.articles_dlq, t.alerts, t.alerts_dlq],
             compacted=[t.notifier_state],
         )
-        detector_port = free_port()
+        ports = {"detector": free_port(), "notifier": free_port()}
         env = {
             **os.environ,
             "PW_KAFKA__BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
-            "PW_DETECTOR__METRICS_PORT": str(detector_port),
+            "PW_DETECTOR__METRICS_PORT": str(ports["detector"]),
+            "PW_NOTIFIER__METRICS_PORT": str(ports["notifier"]),
         }
+        if not settings.notifier.receivers:
+            secret = generate_secret()
+            listener = WebhookListener(secret, out=sys.stdout)
+            listener.start()
+            notifier = local_webhook_config(listener.url, secret)
+            notifier["metrics_port"] = ports["notifier"]
+            # Demo articles arrive together: group them for 2 s rather than the default 5 s.
+            notifier["route"]["group_wait"] = "2s"
+            env["PW_NOTIFIER"] = json.dumps(notifier)
+            print(f"· local webhook receiver on {listener.url} (signed, Standard Webhooks)")
         base = [sys.executable, "-m", "policywatch"]
         if args.config:
             base += ["--config", args.config]
@@ -112,15 +131,20 @@ def run(args: argparse.Namespace) -> int:
             proc = subprocess.Popen([*base, name], env=env, stdout=log_file, stderr=log_file)
             children.append((name, proc, log_file))
         print(f"· detector and notifier started; logs in {workdir}")
-        _wait_ready(detector_port, children[0][1], timeout=60)
-        print(f"· detector ready (http://127.0.0.1:{detector_port}/metrics)")
+        for name, proc, _ in children:
+            _wait_ready(name, ports[name], proc, timeout=60)
+            print(f"· {name} ready (http://127.0.0.1:{ports[name]}/metrics)")
         expected = _expected_alerts(settings, text)
         published = _publish(settings, text)
         print(f"· published {published} demo articles; alerts follow (Ctrl-C stops)\n")
-        shown = _show_alerts(settings, stop, expected if args.once else None, args.timeout)
-        if args.once and shown < expected:
-            print(f"policywatch run: saw {shown} of {expected} expected alerts", file=sys.stderr)
-            return 1
+        shown = _show_alerts(settings, stop, len(expected) if args.once else None, args.timeout)
+        if args.once:
+            if shown < len(expected):
+                print(f"policywatch run: saw {shown} of {len(expected)} alerts", file=sys.stderr)
+                return 1
+            if listener is not None and not _wait_notified(listener, expected, args.timeout):
+                print("policywatch run: not every alert was notified", file=sys.stderr)
+                return 1
         return 0
     except PolicywatchError as exc:
         print(f"policywatch run: {exc}", file=sys.stderr)
@@ -129,6 +153,8 @@ def run(args: argparse.Namespace) -> int:
         for _, proc, _ in children:
             if proc.poll() is None:
                 proc.terminate()
+        if listener is not None:
+            listener.stop()
         for name, proc, log in children:
             try:
                 code = proc.wait(timeout=20)
@@ -142,16 +168,32 @@ def run(args: argparse.Namespace) -> int:
             print("· broker stopped")
 
 
-def _expected_alerts(settings: Settings, text: str) -> int:
+def _expected_alerts(settings: Settings, text: str) -> set[str]:
+    """Article ids with an alert, by running the same engine in this process."""
     from policywatch.engine import Engine
 
     engine = Engine.from_paths(settings.rules.paths)
     now = datetime.now(UTC)
-    return sum(
-        len(engine.detect(decode_article(line), detected_at=now))
+    return {
+        f"{alert.article.id}|{alert.event_type}"
         for line in text.splitlines()
         if line.strip()
-    )
+        for alert in engine.detect(decode_article(line), detected_at=now)
+    }
+
+
+def _wait_notified(listener: WebhookListener, expected: set[str], timeout: float) -> bool:
+    """Whether every expected (article, event type) reached the local receiver in time."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        seen: set[str] = set()
+        for delivery in list(listener.deliveries):
+            note = delivery.notification()
+            seen.update(f"{src.id}|{note.alert.event_type}" for src in note.sources)
+        if expected <= seen:
+            return True
+        time.sleep(0.2)
+    return False
 
 
 def _publish(settings: Settings, text: str) -> int:
