@@ -57,7 +57,9 @@ def run(args: argparse.Namespace) -> int:
             if not path.exists() or path.read_text(encoding="utf-8") != text:
                 stale.append(name)
         for name in stale:
-            print(f"{args.check / name}: out of date (run 'policywatch schemas --write')",
-                  file=sys.stderr)
+            print(
+                f"{args.check / name}: out of date (run 'policywatch schemas --write')",
+                file=sys.stderr,
+            )
         return 1 if stale else 0
     return 0

@@ -123,7 +123,9 @@ class _Builder:
         if not words or (cased is not None and prefix) or "*" in body or "$" in body:
             msg = f"invalid term {text!r}"
             if where is not None:
-                self.errors.append(RuleError(msg, file=where[0].path, line=where[0].line_of(where[1])))
+                self.errors.append(
+                    RuleError(msg, file=where[0].path, line=where[0].line_of(where[1]))
+                )
             else:
                 self.errors.append(RuleError(msg))
             return
@@ -165,7 +167,11 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
             names.setdefault(code, ent.name)
             for i, term in enumerate(ent.terms):
                 b.add_term(
-                    term, entity_set, language, inflect=False, value=code,
+                    term,
+                    entity_set,
+                    language,
+                    inflect=False,
+                    value=code,
                     where=(f, ("entities", code, "terms", i)),
                 )
         for i, term in enumerate(f.model.non_entities):
@@ -186,7 +192,9 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
             for key, words in f.model.slot_words.model_dump().items():
                 for w in words:
                     for ww in words_of(w):
-                        slot[key].update(inflector(ww) if inflector and key == "speech_verbs" else {ww})
+                        slot[key].update(
+                            inflector(ww) if inflector and key == "speech_verbs" else {ww}
+                        )
     return LanguagePack(
         language=language,
         entity_set=entity_set,
@@ -210,12 +218,23 @@ def _build_lists(b: _Builder) -> None:
             for i, term in enumerate(lst.terms):
                 b.add_term(term, sid, lang, inflect=lst.inflect, where=(f, ("lists", name, i)))
             for value, terms in lst.values.items():
-                b.add_term(value, sid, lang, inflect=lst.inflect, value=value, where=(f, ("lists", name)))
+                b.add_term(
+                    value, sid, lang, inflect=lst.inflect, value=value, where=(f, ("lists", name))
+                )
                 for term in terms:
-                    b.add_term(term, sid, lang, inflect=lst.inflect, value=value, where=(f, ("lists", name)))
+                    b.add_term(
+                        term,
+                        sid,
+                        lang,
+                        inflect=lst.inflect,
+                        value=value,
+                        where=(f, ("lists", name)),
+                    )
 
 
-def _leaf(b: _Builder, ref: str, language: str, where: tuple[LoadedFile, tuple[str | int, ...]]) -> int:
+def _leaf(
+    b: _Builder, ref: str, language: str, where: tuple[LoadedFile, tuple[str | int, ...]]
+) -> int:
     if ref.startswith("$"):
         key = ("list", language, ref[1:])
         return b.set_ids.get(key, b.set_ids.get(("list", "any", ref[1:]), -1))
@@ -227,7 +246,9 @@ def _leaf(b: _Builder, ref: str, language: str, where: tuple[LoadedFile, tuple[s
     return sid
 
 
-def _cond(b: _Builder, c: Condition, language: str, where: tuple[LoadedFile, tuple[str | int, ...]]) -> Cond:
+def _cond(
+    b: _Builder, c: Condition, language: str, where: tuple[LoadedFile, tuple[str | int, ...]]
+) -> Cond:
     if isinstance(c, str):
         return ("set", _leaf(b, c, language, where))
     if isinstance(c, AllOf):
@@ -257,7 +278,9 @@ def _required(c: Cond | None) -> list[frozenset[int]]:
     return []
 
 
-def _build_rule(b: _Builder, f: LoadedFile, index: int, rule: RuleSpec, pack: LanguagePack) -> CompiledRule:
+def _build_rule(
+    b: _Builder, f: LoadedFile, index: int, rule: RuleSpec, pack: LanguagePack
+) -> CompiledRule:
     lang = pack.language if f.model.language == "any" else f.model.language
     base: tuple[str | int, ...] = ("rules", index)
     triggers = frozenset(_leaf(b, t, lang, (f, (*base, "trigger"))) for t in rule.trigger)
@@ -276,7 +299,9 @@ def _build_rule(b: _Builder, f: LoadedFile, index: int, rule: RuleSpec, pack: La
         guards=guards,
         required=tuple(required),
         cues=tuple(c for c in pack.cues if c.name not in skip),
-        instrument_sets=tuple(_leaf(b, t, lang, (f, (*base, "instruments"))) for t in rule.instruments),
+        instrument_sets=tuple(
+            _leaf(b, t, lang, (f, (*base, "instruments"))) for t in rule.instruments
+        ),
     )
 
 

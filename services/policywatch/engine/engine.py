@@ -44,9 +44,7 @@ def _primary_language(tag: str | None) -> str:
 class Engine:
     """Detects policy-shift events in articles with a compiled rule pack."""
 
-    def __init__(
-        self, ruleset: RuleSet, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE
-    ) -> None:
+    def __init__(self, ruleset: RuleSet, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> None:
         self.ruleset = ruleset
         self.pack: CompiledPack = compile_rules(ruleset)
         self.min_confidence = min_confidence
@@ -120,13 +118,17 @@ class Engine:
                     candidates.append(cand)
                     matched.setdefault(rule.spec.id, None)
         alerts = tuple(self._alerts(article, candidates, detected_at))
-        return ScanResult(alerts, tuple(dict.fromkeys(evaluated)), tuple(matched), tuple(candidates))
+        return ScanResult(
+            alerts, tuple(dict.fromkeys(evaluated)), tuple(matched), tuple(candidates)
+        )
 
     def detect(self, article: Article, *, detected_at: datetime) -> list[Alert]:
         return list(self.scan(article, detected_at=detected_at).alerts)
 
     @staticmethod
-    def _alerts(article: Article, candidates: list[Candidate], detected_at: datetime) -> list[Alert]:
+    def _alerts(
+        article: Article, candidates: list[Candidate], detected_at: datetime
+    ) -> list[Alert]:
         by_type: dict[str, list[Candidate]] = {}
         for c in candidates:
             by_type.setdefault(c.rule.spec.event_type, []).append(c)

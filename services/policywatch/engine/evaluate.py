@@ -173,10 +173,7 @@ def evaluate_rule(
     if factor <= 0.0:
         return None
     ft = ctx.fields[hit.field]
-    if ft.name == "title":
-        sentence = (0, len(ft.text))
-    else:
-        sentence = ft.sentence_at(hit.start)
+    sentence = (0, len(ft.text)) if ft.name == "title" else ft.sentence_at(hit.start)
     span = [
         h
         for h in (hit, *used)

@@ -21,7 +21,42 @@ MAX_VARIANTS = 64
 _VOWELS = frozenset("aeiou")
 
 _EN_FIXED = frozenset(
-    ["a", "an", "the", "of", "on", "in", "at", "to", "for", "from", "with", "by", "and", "or", "as", "its", "their", "his", "her", "this", "that", "these", "those", "no", "not", "any", "all", "into", "onto", "over", "under", "against", "about", "than"]
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "on",
+        "in",
+        "at",
+        "to",
+        "for",
+        "from",
+        "with",
+        "by",
+        "and",
+        "or",
+        "as",
+        "its",
+        "their",
+        "his",
+        "her",
+        "this",
+        "that",
+        "these",
+        "those",
+        "no",
+        "not",
+        "any",
+        "all",
+        "into",
+        "onto",
+        "over",
+        "under",
+        "against",
+        "about",
+        "than",
+    ]
 )
 
 _EN_IRREGULAR: dict[str, tuple[str, ...]] = {

@@ -90,7 +90,9 @@ class _Plain:
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise RuleError("merge keys (<<) are not supported", file=file, line=_line(key_node))
+                raise RuleError(
+                    "merge keys (<<) are not supported", file=file, line=_line(key_node)
+                )
             if not isinstance(key_node, yaml.ScalarNode):
                 raise RuleError("mapping keys must be scalars", file=file, line=_line(key_node))
             key = self._scalars.construct_object(key_node)

@@ -44,7 +44,9 @@ class NaiveMatcher:
         for f in ruleset.files:
             self._add_file(f.model, lists)
 
-    def _add_file(self, model: RuleFile, lists: dict[tuple[str, str], tuple[list[str], bool]]) -> None:
+    def _add_file(
+        self, model: RuleFile, lists: dict[tuple[str, str], tuple[list[str], bool]]
+    ) -> None:
         lang = model.language
         for rule in model.rules:
             if not rule.enabled:
@@ -52,7 +54,9 @@ class NaiveMatcher:
             alternatives: list[str] = []
             for ref in [*rule.trigger, *condition_refs(rule.when)]:
                 if ref.startswith("$"):
-                    terms, inflect = lists.get((lang, ref[1:]), lists.get(("any", ref[1:]), ([], True)))
+                    terms, inflect = lists.get(
+                        (lang, ref[1:]), lists.get(("any", ref[1:]), ([], True))
+                    )
                 else:
                     terms, inflect = [ref], True
                 for term in terms:

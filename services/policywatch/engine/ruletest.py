@@ -29,7 +29,9 @@ class ExampleFailure:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.rule_id} [{self.kind}] {self.reason}\n    {self.text}"
+        return (
+            f"{self.file}:{self.line}: {self.rule_id} [{self.kind}] {self.reason}\n    {self.text}"
+        )
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,8 @@ def _check_match(engine: Engine, rule_id: str, article: Article, ex: Example) ->
         return f"expected target {ex.target}, got {got}"
     missing = [i for i in ex.instruments if all(i not in c.instruments for c in mine)]
     if missing:
-        return f"expected instruments {missing}, got {sorted({i for c in mine for i in c.instruments})}"
+        got_instruments = sorted({i for c in mine for i in c.instruments})
+        return f"expected instruments {missing}, got {got_instruments}"
     return None
 
 
@@ -79,7 +82,10 @@ def run_examples(engine: Engine) -> ExampleReport:
         for i, rule in enumerate(f.model.rules):
             if not rule.enabled:
                 continue
-            for kind, examples in (("match", rule.examples.match), ("no_match", rule.examples.no_match)):
+            for kind, examples in (
+                ("match", rule.examples.match),
+                ("no_match", rule.examples.no_match),
+            ):
                 for j, raw in enumerate(examples):
                     ex = Example(text=raw) if isinstance(raw, str) else raw
                     article = _article(rule.id, j, language, ex)
@@ -98,5 +104,7 @@ def run_examples(engine: Engine) -> ExampleReport:
                         passed += 1
                     else:
                         line = f.line_of(("rules", i, "examples", kind, j))
-                        failures.append(ExampleFailure(rule.id, f.path, line, kind, ex.text, reason))
+                        failures.append(
+                            ExampleFailure(rule.id, f.path, line, kind, ex.text, reason)
+                        )
     return ExampleReport(passed, tuple(failures))

@@ -39,7 +39,11 @@ class ArticleContext:
         key = (field, pack.entity_set)
         found = self._mentions.get(key)
         if found is None:
-            raw = [(h.start, h.end, h.value) for h in self.hits.get(pack.entity_set, ()) if h.field == field]
+            raw = [
+                (h.start, h.end, h.value)
+                for h in self.hits.get(pack.entity_set, ())
+                if h.field == field
+            ]
             found = self._mentions[key] = resolve_mentions(raw)
         return found
 

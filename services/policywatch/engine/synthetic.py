@@ -7,6 +7,7 @@ Words are made-up syllable strings, so synthetic phrases never collide with real
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 
 from policywatch.engine.model import EntitySpec, ListSpec, RuleFile, RuleSpec
 from policywatch.models import EVENT_TYPES
@@ -55,15 +56,48 @@ def synthetic_rule_files(n_rules: int, n_phrases: int, *, seed: int = 0) -> list
 
 
 def synthetic_article_text(
-    size: int, *, hit_words: list[str] = (), seed: int = 0  # type: ignore[assignment]
+    size: int,
+    *,
+    hit_words: Sequence[str] = (),
+    seed: int = 0,
 ) -> str:
     """About ``size`` characters of English-like filler, with ``hit_words`` sprinkled in."""
     rng = random.Random(seed)
-    filler = (
-        "the government said on monday that officials would meet again next week to discuss "
-        "the budget and the economy while markets stayed calm and analysts expected little "
-        "change in policy before the summer"
-    ).split()
+    filler = [
+        "the",
+        "government",
+        "said",
+        "on",
+        "monday",
+        "that",
+        "officials",
+        "would",
+        "meet",
+        "again",
+        "next",
+        "week",
+        "to",
+        "discuss",
+        "the",
+        "budget",
+        "and",
+        "the",
+        "economy",
+        "while",
+        "markets",
+        "stayed",
+        "calm",
+        "and",
+        "analysts",
+        "expected",
+        "little",
+        "change",
+        "in",
+        "policy",
+        "before",
+        "the",
+        "summer",
+    ]
     out: list[str] = []
     length = 0
     while length < size:

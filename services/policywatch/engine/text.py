@@ -17,8 +17,51 @@ _CANDIDATE = re.compile(r"[.!?…]+[\"'”’»)\]]*\s+|\s*\n\s*")
 _DOTTED = re.compile(r"(?:\w\.)+\w?$")
 #: Words after which a full stop does not end a sentence ("U.S. officials", "Sen. Smith").
 ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof sen rep gov gen lt col maj capt sgt adm st mt jr sr no vs etc inc corp "
-    "ltd co dept govt jan feb mar apr jun jul aug sep sept oct nov dec approx fig est".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sen",
+        "rep",
+        "gov",
+        "gen",
+        "lt",
+        "col",
+        "maj",
+        "capt",
+        "sgt",
+        "adm",
+        "st",
+        "mt",
+        "jr",
+        "sr",
+        "no",
+        "vs",
+        "etc",
+        "inc",
+        "corp",
+        "ltd",
+        "co",
+        "dept",
+        "govt",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "approx",
+        "fig",
+        "est",
+    ]
 )
 
 
