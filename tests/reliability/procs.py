@@ -10,13 +10,21 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from policywatch.settings import KafkaSettings, TopicSettings
 
 
 def service_env(
-    kafka: KafkaSettings, topics: TopicSettings, *, group: str, metrics_port: int
+    kafka: KafkaSettings,
+    topics: TopicSettings,
+    *,
+    group: str,
+    metrics_port: int,
+    notifier: dict[str, Any] | None = None,
+    extra: dict[str, str] | None = None,
 ) -> dict[str, str]:
+    """The environment of a service subprocess; ``notifier`` becomes ``PW_NOTIFIER`` (JSON)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PW_")}
     env.update(
         {
@@ -35,14 +43,17 @@ def service_env(
             "PW_DETECTOR__METRICS_HOST": "127.0.0.1",
         }
     )
+    if notifier is not None:
+        env["PW_NOTIFIER"] = json.dumps(notifier)
+    env.update(extra or {})
     return env
 
 
 def start(command: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    out = open(log, "ab")  # noqa: SIM115  (the child keeps it; closed when the test ends)
-    return subprocess.Popen(
-        [sys.executable, "-m", "policywatch", command], env=env, stdout=out, stderr=out
-    )
+    with open(log, "ab") as out:  # the child has its own copy of the descriptor
+        return subprocess.Popen(
+            [sys.executable, "-m", "policywatch", command], env=env, stdout=out, stderr=out
+        )
 
 
 def readyz(port: int) -> int | None:
@@ -82,3 +93,29 @@ def article_json(n: int, body: str) -> bytes:
             "body": body,
         }
     ).encode()
+
+
+def rss_kib(pid: int) -> int:
+    """Resident set size of a process, in KiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError(f"no VmRSS for pid {pid}")
+
+
+def scrape(port: int) -> str:
+    """The text of a service's ``/metrics``."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as resp:
+        return str(resp.read().decode("utf-8"))
+
+
+def metric_sum(text: str, name: str, **labels: str) -> float:
+    """Sum of the samples of ``name`` whose labels include ``labels`` (0 when there are none)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    total = 0.0
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
+                total += sample.value
+    return total
