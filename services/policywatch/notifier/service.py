@@ -224,7 +224,9 @@ class NotifierService:
         consumer, pipeline = self._consumer, self._pipeline
         while not stop.is_set():
             records = consumer.poll(timeout_ms=100)
-            self._connected = True
+            # poll() does not raise while the cluster is down (kafka-python reconnects with
+            # backoff and returns nothing): ask the client, or /readyz stays 200 in an outage.
+            self._connected = consumer.connected()
             if self._to_replay:
                 self._replay()
             rewind: dict[int, int] = {}
