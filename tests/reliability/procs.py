@@ -56,6 +56,18 @@ def start(command: str, env: dict[str, str], log: Path) -> subprocess.Popen[byte
         )
 
 
+def terminate(proc: subprocess.Popen[bytes], grace: float = 30.0) -> int:
+    """SIGTERM, then the exit code; a process that outlives ``grace`` is killed and fails."""
+    if proc.poll() is None:
+        proc.terminate()
+    try:
+        return proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise AssertionError(f"{proc.args} did not exit within {grace:.0f}s of SIGTERM") from None
+
+
 def readyz(port: int) -> int | None:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as resp:

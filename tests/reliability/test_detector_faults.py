@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import threading
 import time
 import uuid
 from datetime import UTC, datetime
@@ -12,12 +13,12 @@ import pytest
 
 from policywatch.broker import EmbeddedBroker, free_port
 from policywatch.engine import Engine
-from policywatch.kafka import committed_offsets, ensure_topics
+from policywatch.kafka import Consumer, Producer, committed_offsets, ensure_topics
 from policywatch.models import Alert, decode_article
 from policywatch.settings import KafkaSettings, TopicSettings
 
 from ..integration.helpers import produce, read_topic
-from .procs import article_json, cpu_seconds, readyz, service_env, start, wait_for
+from .procs import article_json, cpu_seconds, readyz, service_env, start, terminate, wait_for
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
@@ -43,15 +44,38 @@ def stream(count: int) -> list[bytes]:
     ]
 
 
+def produce_paced(kafka: KafkaSettings, topic: str, values: list[bytes], per_second: int) -> None:
+    producer = Producer(kafka)
+    results = []
+    for n, value in enumerate(values):
+        results.append(producer.send(topic, value, key=str(n).encode()))
+        time.sleep(1 / per_second)
+    producer.flush()
+    for r in results:
+        r.get()
+    producer.close()
+
+
 def expected_alert_ids(values: list[bytes]) -> set[str]:
     engine = Engine.from_paths()
     now = datetime.now(UTC)
     return {a.alert_id for v in values for a in engine.detect(decode_article(v), detected_at=now)}
 
 
-def alert_ids(kafka: KafkaSettings, topic: str, expect: int, timeout: float) -> list[str]:
-    records = read_topic(kafka, topic, expect=expect, timeout=timeout)
-    return [Alert.model_validate_json(r.value or b"").alert_id for r in records]
+def alert_ids(kafka: KafkaSettings, topic: str, expect: set[str], timeout: float) -> list[str]:
+    """Alert ids on ``topic`` (duplicates kept), read until all of ``expect`` came or timeout."""
+    consumer = Consumer(kafka, [topic], None)
+    ids: list[str] = []
+    deadline = time.monotonic() + timeout
+    try:
+        while not expect <= set(ids) and time.monotonic() < deadline:
+            ids.extend(
+                Alert.model_validate_json(r.value or b"").alert_id
+                for r in consumer.poll(timeout_ms=200)
+            )
+    finally:
+        consumer.close()
+    return ids
 
 
 def test_kill_9_mid_stream_then_restart_loses_no_alert(
@@ -61,24 +85,28 @@ def test_kill_9_mid_stream_then_restart_loses_no_alert(
     expected = expected_alert_ids(values)
     assert len(expected) >= 450
     port = free_port()
-    env = service_env(
-        kafka_settings, topic_names, group=f"g-{uuid.uuid4().hex[:8]}", metrics_port=port
-    )
+    group = f"g-{uuid.uuid4().hex[:8]}"
+    env = service_env(kafka_settings, topic_names, group=group, metrics_port=port)
     proc = start("detector", env, tmp_path / "detector-1.log")
+    # Publish at a steady pace in the background, so the kill lands mid-stream by construction.
+    publisher = threading.Thread(
+        target=produce_paced, args=(kafka_settings, topic_names.articles, values, 1_000)
+    )
     try:
         wait_for(lambda: readyz(port) == 200, 60, "detector ready")
-        produce(kafka_settings, topic_names.articles, values)
-        # Kill it while it is working through the stream.
+        publisher.start()
         read_topic(kafka_settings, topic_names.alerts, expect=50, timeout=60)
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
+    done_at_kill = sum(committed_offsets(kafka_settings, group).values())
+    publisher.join(timeout=60)
+    assert done_at_kill < len(values), "the detector finished before it was killed"
     proc = start("detector", env, tmp_path / "detector-2.log")
     try:
-        got = alert_ids(kafka_settings, topic_names.alerts, expect=len(expected), timeout=120)
+        got = alert_ids(kafka_settings, topic_names.alerts, expect=expected, timeout=120)
     finally:
-        proc.terminate()
-        assert proc.wait(timeout=30) == 0
+        assert terminate(proc) == 0
     assert set(got) == expected, f"missing {len(expected - set(got))} alerts"
     # Duplicates are allowed only as re-sends of the same alert id (same article, same rule).
     assert len(got) >= len(expected)
@@ -96,18 +124,15 @@ def test_sigterm_under_load_finishes_the_batch_commits_and_exits_0(
         wait_for(lambda: readyz(port) == 200, 60, "detector ready")
         produce(kafka_settings, topic_names.articles, values)
         read_topic(kafka_settings, topic_names.alerts, expect=20, timeout=60)
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=20) == 0
     finally:
-        if proc.poll() is None:
-            proc.kill()
+        assert terminate(proc, grace=20) == 0
     # Every article below the committed offsets has its alerts on the topic.
     committed = {p: o for (t, p), o in committed_offsets(kafka_settings, group).items()}
     assert sum(committed.values()) > 0
     articles = read_topic(kafka_settings, topic_names.articles, expect=len(values), timeout=30)
     done = [r.value or b"" for r in articles if r.offset < committed[r.partition]]
     must_have = expected_alert_ids(done)
-    got = set(alert_ids(kafka_settings, topic_names.alerts, expect=len(must_have), timeout=30))
+    got = set(alert_ids(kafka_settings, topic_names.alerts, expect=must_have, timeout=30))
     assert must_have <= got
 
 
@@ -146,10 +171,7 @@ def test_broker_outage_makes_detector_unready_without_spinning_then_it_recovers(
         produce(kafka, topics.articles, [article_json(1, POSITIVES[0])])
         assert len(read_topic(kafka, topics.alerts, expect=1, timeout=60)) == 1
     finally:
-        proc.terminate()
         try:
-            proc.wait(timeout=30)
+            assert terminate(proc) == 0
         finally:
-            if proc.poll() is None:
-                proc.kill()
             broker.stop()
