@@ -1,7 +1,8 @@
 """Compiling a :class:`RuleSet` into one Aho-Corasick automaton plus indexed rules.
 
 Every term of every list, gazetteer, cue set and rule becomes one or more patterns
-(``" lift sanctions "``, ``" lifted sanctions "``...) in a single automaton. A pattern maps to
+(``" lift sanctions "``, ``" lifted sanctions "``...; in stemmed languages one stem-prefix
+pattern, ``" санкц"``) in a single automaton. A pattern maps to
 the *sets* it belongs to (a named list, a rule's inline term, a language's entities, a cue set);
 rules are indexed by the sets of their triggers, so an article only ever wakes the rules whose
 triggers it contains.
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 
 import ahocorasick_rs
 
-from policywatch.engine.inflect import inflect_phrase, inflector_for
+from policywatch.engine.inflect import inflector_for, phrase_forms
 from policywatch.engine.loader import LoadedFile, RuleSet
 from policywatch.engine.model import AllOf, AnyOf, Condition, ListSpec, NotOf, RuleSpec, Scope
 from policywatch.engine.normalize import normalize_cased, words_of
@@ -130,10 +131,10 @@ class _Builder:
                 self.errors.append(RuleError(msg))
             return
         self.phrases.add((set_id, " ".join(words)))
-        info = TermInfo(set_id, cased, prefix, value)
-        forms = inflect_phrase(words, language) if inflect else [tuple(words)]
-        for form in forms:
-            pattern = " " + " ".join(form) + ("" if prefix else " ")
+        forms = phrase_forms(words, language, raw=body) if inflect else [(tuple(words), prefix)]
+        for form, is_prefix in forms:
+            info = TermInfo(set_id, cased, is_prefix, value)
+            pattern = " " + " ".join(form) + ("" if is_prefix else " ")
             bucket = self.patterns.setdefault(pattern, [])
             if info not in bucket:
                 bucket.append(info)

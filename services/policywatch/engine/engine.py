@@ -9,6 +9,7 @@ from pathlib import Path
 
 from policywatch.engine.compiler import CompiledPack, CompiledRule, compile_rules
 from policywatch.engine.evaluate import Candidate, evaluate_rule
+from policywatch.engine.languages import LanguageResolver
 from policywatch.engine.loader import LoadedFile, RuleSet, load_rules, load_rules_text
 from policywatch.engine.model import RuleFile
 from policywatch.engine.scan import collect_hits
@@ -37,10 +38,6 @@ class ScanResult:
     candidates: tuple[Candidate, ...] = ()
 
 
-def _primary_language(tag: str | None) -> str:
-    return (tag or "").split("-")[0].split("_")[0].lower()
-
-
 class Engine:
     """Detects policy-shift events in articles with a compiled rule pack."""
 
@@ -49,6 +46,7 @@ class Engine:
         self.pack: CompiledPack = compile_rules(ruleset)
         self.min_confidence = min_confidence
         self._rule_ids = tuple(dict.fromkeys(r.spec.id for r in self.pack.rules))
+        self._languages = LanguageResolver(self.pack.languages)
 
     @classmethod
     def from_paths(cls, paths: Sequence[Path] = ()) -> Engine:
@@ -78,17 +76,8 @@ class Engine:
     def rule_ids(self) -> tuple[str, ...]:
         return self._rule_ids
 
-    def _active_languages(self, article: Article) -> set[str]:
-        langs = self.pack.languages
-        lang = _primary_language(article.language)
-        if lang in langs:
-            return {lang}
-        if not lang or set(langs) == {"any"}:
-            return set(langs)
-        return set()
-
     def scan(self, article: Article, *, detected_at: datetime) -> ScanResult:
-        languages = self._active_languages(article)
+        languages = self._languages.initial(article)
         if not languages:
             return ScanResult((), (), ())
         ctx = collect_hits(self.pack, article)
@@ -98,6 +87,9 @@ class Engine:
         for sid in hits:
             for rule in by_trigger.get(sid, ()):
                 woken.setdefault(id(rule), rule)
+        languages = self._languages.confirm(
+            article, languages, (r.language for r in woken.values())
+        )
         evaluated: list[str] = []
         matched: dict[str, None] = {}
         candidates: list[Candidate] = []

@@ -5,7 +5,9 @@ A rule writes the base form ("lift", "licence", "sanction") and matches "lifts",
 every form, so scanning costs the same. Over-generated forms ("liftes") are harmless: they
 never occur in news text.
 
-Inflectors are per language; a language without one matches terms exactly.
+Inflectors are per language. Languages that inflect too much for a form list (de, fr, es, ru,
+uk) compile each term to one stem-prefix pattern instead (:mod:`policywatch.engine.stemming`);
+any other language matches terms exactly.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from itertools import product
 
-__all__ = ["MAX_VARIANTS", "inflect_phrase", "inflector_for"]
+from policywatch.engine.normalize import fold_char
+from policywatch.engine.stemming import has_stemmer, stem_word
+
+__all__ = ["MAX_VARIANTS", "inflect_phrase", "inflector_for", "phrase_forms"]
 
 #: A phrase expands to at most this many forms; longer phrases only inflect their ends.
 MAX_VARIANTS = 64
@@ -171,3 +176,20 @@ def inflect_phrase(words: list[str], language: str) -> list[tuple[str, ...]]:
             seen.add(combo)
             out.append(combo)
     return out
+
+
+def phrase_forms(
+    words: list[str], language: str, *, raw: str | None = None
+) -> list[tuple[tuple[str, ...], bool]]:
+    """The patterns of an inflected phrase as ``(words, last word is a prefix)``.
+
+    ``raw`` is the term as written: a stemmer reads the last word with its accents and "й".
+    """
+    if not has_stemmer(language) or not words:
+        return [(form, False) for form in inflect_phrase(words, language)]
+    raw_words = "".join(" " if fold_char(c) == " " else c for c in (raw or "").casefold()).split()
+    last = raw_words[-1] if len(raw_words) == len(words) else words[-1]
+    stem = stem_word(last, language)
+    if stem is None:
+        return [(tuple(words), False)]
+    return [((*words[:-1], stem), True)]

@@ -6,8 +6,11 @@ the length, so offsets need no map at all (``offsets is None``); only free-stand
 marks (decomposed accents) are dropped, and then ``offsets`` maps back.
 
 Terms go through the same function, so "Kyïv", "KYIV" and "kyiv" all meet as ``kyiv``, and
-"U.S." meets "U.S.-made" as ``u s``. A normalised text is padded with one space on each side
-so that a pattern ``" word "`` can only match whole words.
+"U.S." meets "U.S.-made" as ``u s``. Cyrillic folds the same way: "Ракети" is ``ракети``, "ё"
+meets "е", "ї" meets "і" and "й" meets "и" (their diacritics are combining marks); every
+apostrophe (', ’, ʼ) is a word gap, so "обʼєкт" and "об'єкт" both read ``об єкт``.
+A normalised text is padded with one space on each side so that a pattern ``" word "`` can
+only match whole words.
 """
 
 from __future__ import annotations
@@ -18,11 +21,15 @@ from dataclasses import dataclass
 __all__ = ["Normalized", "fold_char", "normalize", "normalize_cased", "words_of"]
 
 
+#: Letter-like apostrophes (Ukrainian "обʼєкт") are gaps, like ’ and ' already are.
+_APOSTROPHES = frozenset("ʼʻʹ")
+
+
 def fold_char(ch: str, *, keep_case: bool = False) -> str:
     """The normalised form of one character: one character, or ``""`` for a combining mark."""
     if unicodedata.combining(ch):
         return ""
-    if not ch.isalnum():
+    if not ch.isalnum() or ch in _APOSTROPHES:
         return " "
     decomposed = unicodedata.normalize("NFD", ch)
     base = decomposed[0] if all(unicodedata.combining(c) for c in decomposed[1:]) else ch
