@@ -91,8 +91,14 @@ class EmbeddedBroker:
         if self._log_file is not None:
             self._log = open(self._log_file, "ab")  # noqa: SIM115  (closed in stop())
         out = self._log if self._log is not None else subprocess.DEVNULL
+        # Its own session: a Ctrl-C meant for the caller must not kill the broker before the
+        # services that still need it have committed and stopped.
         self._proc = subprocess.Popen(
-            cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            cmd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -18,9 +18,13 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=run)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM stops the broker like Ctrl-C does
+
+
 def run(args: argparse.Namespace) -> int:
     broker = EmbeddedBroker(args.host, args.port)
-    signal.signal(signal.SIGTERM, lambda *_: broker.stop())
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         broker.start()
     except BrokerError as exc:

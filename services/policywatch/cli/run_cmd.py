@@ -34,6 +34,7 @@ from policywatch.notifier.console_receiver import (
     generate_secret,
     local_webhook_config,
 )
+from policywatch.observability.logging import configure_logging
 from policywatch.settings import Settings
 
 
@@ -89,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
         broker = EmbeddedBroker("127.0.0.1", args.port, log_file=workdir / "broker.log")
         overrides["kafka"] = {"bootstrap_servers": broker.bootstrap_servers}
     settings = settings_from(args, **overrides)
+    configure_logging(settings.logging.level, "console")  # a person reads this terminal
     stop = stop_on_signals()
     text = Path(args.articles).read_text("utf-8") if args.articles else demo_articles()
     children: list[tuple[str, subprocess.Popen[bytes], IO[bytes]]] = []
@@ -128,7 +130,15 @@ def run(args: argparse.Namespace) -> int:
             base += ["--config", args.config]
         for name in ("detector", "notifier"):
             log_file: IO[bytes] = open(workdir / f"{name}.log", "ab")  # noqa: SIM115
-            proc = subprocess.Popen([*base, name], env=env, stdout=log_file, stderr=log_file)
+            # A session of its own: Ctrl-C reaches only `run`, which stops the services first
+            # and the broker last, so their final commits still reach it.
+            proc = subprocess.Popen(
+                [*base, name],
+                env=env,
+                stdout=log_file,
+                stderr=log_file,
+                start_new_session=True,
+            )
             children.append((name, proc, log_file))
         print(f"· detector and notifier started; logs in {workdir}")
         for name, proc, _ in children:
