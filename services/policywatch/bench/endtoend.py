@@ -13,8 +13,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from policywatch.bench.offsets import OffsetWatcher
 from policywatch.bench.proc import DetectorProcess
-from policywatch.kafka import committed_offsets
 from policywatch.settings import KafkaSettings, TopicSettings
 
 __all__ = ["EndToEndResult", "run_end_to_end"]
@@ -43,10 +43,6 @@ class EndToEndResult:
         return self.timed_articles / self.cpu_seconds if self.cpu_seconds > 0 else 0.0
 
 
-def _committed(kafka: KafkaSettings, group: str, topic: str) -> int:
-    return sum(o for (t, _), o in committed_offsets(kafka, group).items() if t == topic and o > 0)
-
-
 def run_end_to_end(
     kafka: KafkaSettings,
     topics: TopicSettings,
@@ -66,6 +62,7 @@ def run_end_to_end(
     ]
     for p in procs:
         p.start()
+    watcher = OffsetWatcher(kafka.bootstrap_servers, group, topics.articles)
     try:
         began = time.monotonic()
         for p in procs:
@@ -76,7 +73,7 @@ def run_end_to_end(
         end: tuple[float, int, float] | None = None
         while time.monotonic() < deadline:
             before = time.perf_counter()
-            done = _committed(kafka, group, topics.articles)
+            done = watcher.committed()
             at = (before + time.perf_counter()) / 2
             if start is None and done > 0:
                 start = (at, done, sum(p.cpu_seconds() for p in procs))
@@ -92,6 +89,7 @@ def run_end_to_end(
         dead = sum(int(p.metric_sum("policywatch_messages_dead_lettered_total")) for p in procs)
         peak = max(p.peak_rss_bytes() for p in procs)
     finally:
+        watcher.close()
         for p in procs:
             p.stop()
     return EndToEndResult(
