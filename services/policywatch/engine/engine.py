@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from policywatch.engine.compiler import CompiledPack, CompiledRule, compile_rules
+from policywatch.engine.compiler import CompiledPack, CompiledRule, Cond, compile_rules
 from policywatch.engine.evaluate import Candidate, evaluate_rule
 from policywatch.engine.languages import LanguageResolver
 from policywatch.engine.loader import LoadedFile, RuleSet, load_rules, load_rules_text
 from policywatch.engine.model import RuleFile
-from policywatch.engine.scan import collect_hits
+from policywatch.engine.scan import Scanner, article_fields
 from policywatch.models import (
     Alert,
     AlertArticle,
@@ -38,6 +38,30 @@ class ScanResult:
     candidates: tuple[Candidate, ...] = ()
 
 
+def _cond_sets(cond: Cond | None) -> set[int]:
+    if cond is None:
+        return set()
+    kind, arg = cond
+    if kind == "set":
+        assert isinstance(arg, int)
+        return {arg}
+    if kind == "not":
+        return _cond_sets(arg)  # type: ignore[arg-type]  # a "not" holds one condition
+    assert isinstance(arg, tuple)
+    return set().union(*(_cond_sets(c) for c in arg))
+
+
+def _rule_sets(rule: CompiledRule, pack: CompiledPack) -> frozenset[int]:
+    """Every set whose hits evaluating ``rule`` may read: only those become :class:`Hit`s."""
+    lang = pack.languages[rule.language]
+    sets = set(rule.trigger_sets) | _cond_sets(rule.when) | set(rule.instrument_sets)
+    for _, _, g in rule.guards:
+        sets |= _cond_sets(g)
+    sets |= {c.set_id for c in rule.cues} | lang.break_sets | lang.shield_sets
+    sets.add(lang.entity_set)
+    return frozenset(sets)
+
+
 class Engine:
     """Detects policy-shift events in articles with a compiled rule pack."""
 
@@ -46,6 +70,8 @@ class Engine:
         self.pack: CompiledPack = compile_rules(ruleset)
         self.min_confidence = min_confidence
         self._rule_ids = tuple(dict.fromkeys(r.spec.id for r in self.pack.rules))
+        self._scanner = Scanner(self.pack)
+        self._rule_sets = {id(r): _rule_sets(r, self.pack) for r in self.pack.rules}
         self._languages = LanguageResolver(self.pack.languages)
 
     @classmethod
@@ -80,24 +106,34 @@ class Engine:
         languages = self._languages.initial(article)
         if not languages:
             return ScanResult((), (), ())
-        ctx = collect_hits(self.pack, article)
-        hits = ctx.hits
+        fields = article_fields(article)
+        matches, present = self._scanner.matches(fields)
         woken: dict[int, CompiledRule] = {}
         by_trigger = self.pack.rules_by_trigger
-        for sid in hits:
+        for sid in present:
             for rule in by_trigger.get(sid, ()):
                 woken.setdefault(id(rule), rule)
         languages = self._languages.confirm(
             article, languages, (r.language for r in woken.values())
         )
+        ready: list[CompiledRule] = []
+        for rule in woken.values():
+            if rule.language in languages:
+                for group in rule.required:
+                    if present.isdisjoint(group):
+                        break
+                else:
+                    ready.append(rule)
+        if not ready:
+            return ScanResult((), (), ())
+        ready.sort(key=lambda r: r.spec.id)
+        wanted = set().union(*(self._rule_sets[id(r)] for r in ready))
+        ctx = self._scanner.context(article, fields, matches, wanted)
+        hits = ctx.hits
         evaluated: list[str] = []
         matched: dict[str, None] = {}
         candidates: list[Candidate] = []
-        for rule in sorted(woken.values(), key=lambda r: r.spec.id):
-            if rule.language not in languages:
-                continue
-            if not all(any(g in hits for g in group) for group in rule.required):
-                continue
+        for rule in ready:
             evaluated.append(rule.spec.id)
             pack = self.pack.languages[rule.language]
             triggers = sorted(

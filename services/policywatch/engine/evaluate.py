@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from policywatch.engine.compiler import CompiledRule, Cond, LanguagePack
 from policywatch.engine.scan import ArticleContext, Hit
 from policywatch.engine.slots import Mention, extract_slots
-from policywatch.engine.text import count_words, words_in
+from policywatch.engine.text import count_words
 from policywatch.models import Entity, Evidence
 
 __all__ = ["Candidate", "ScopeSpan", "evaluate_rule"]
@@ -50,15 +50,35 @@ def _scope(rule_scope: str, window: int, ctx: ArticleContext, hit: Hit) -> Scope
     s_start, s_end = ft.sentence_at(hit.start)
     if rule_scope == "sentence":
         return (hit.field, s_start, s_end)
-    words = words_in(ft.text, s_start, s_end)
-    if not words:
+    starts, ends = ft.word_spans(s_start, s_end)
+    if not starts:
         return (hit.field, s_start, s_end)
-    starts = [w.start() for w in words]
     first = max(bisect_right(starts, hit.start) - 1, 0)
     last = max(bisect_right(starts, hit.end - 1) - 1, first)
-    lo = words[max(first - window, 0)].start()
-    hi = words[min(last + window, len(words) - 1)].end()
+    lo = starts[max(first - window, 0)]
+    hi = ends[min(last + window, len(starts) - 1)]
     return (hit.field, min(lo, hit.start), max(hi, hit.end))
+
+
+def _may_hold(rule: CompiledRule, ctx: ArticleContext, hit: Hit) -> bool:
+    """A cheap necessary condition for ``when`` in a sentence or window scope: each group of
+    sets it requires (``rule.required[1:]``) has a hit in the trigger's sentence."""
+    ft = ctx.fields[hit.field]
+    s_start, s_end = ft.sentence_at(hit.start)
+    s_start, s_end = min(s_start, hit.start), max(s_end, hit.end)
+    hits = ctx.hits
+    field = hit.field
+    for group in rule.required[1:]:
+        for sid in group:
+            for h in hits.get(sid, ()):
+                if h.field == field and s_start <= h.start and h.end <= s_end:
+                    break
+            else:
+                continue
+            break
+        else:
+            return False
+    return True
 
 
 def _in(h: Hit, scope: ScopeSpan) -> bool:
@@ -159,6 +179,8 @@ def evaluate_rule(
     rule: CompiledRule, ctx: ArticleContext, hit: Hit, pack: LanguagePack
 ) -> Candidate | None:
     spec = rule.spec
+    if spec.scope in ("sentence", "window") and not _may_hold(rule, ctx, hit):
+        return None
     scope = _scope(spec.scope, spec.window, ctx, hit)
     if scope is None:
         return None

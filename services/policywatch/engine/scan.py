@@ -1,8 +1,15 @@
-"""One pass of the automaton over an article: term hits grouped by set, in original offsets."""
+"""One pass of the automaton over an article: term hits grouped by set, in original offsets.
+
+Scanning is two steps so that the common article (no rule can fire) costs one automaton pass:
+:meth:`Scanner.matches` runs the automaton over each field and tells which sets have a hit;
+only when a rule can fire does :meth:`Scanner.context` turn the raw matches of the sets that
+rule reads into :class:`Hit` tuples.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection
+from typing import NamedTuple
 
 from policywatch.engine.compiler import CompiledPack, LanguagePack
 from policywatch.engine.normalize import normalize_cased
@@ -10,11 +17,15 @@ from policywatch.engine.slots import Mention, resolve_mentions
 from policywatch.engine.text import FieldText
 from policywatch.models import Article
 
-__all__ = ["ArticleContext", "Hit", "collect_hits"]
+__all__ = ["ArticleContext", "Hit", "Matches", "Scanner", "collect_hits"]
+
+#: Per field, the automaton's ``(pattern id, start, end)`` over the padded normalised text.
+Matches = list[list[tuple[int, int, int]]]
+#: ``(set id, exact-case form or None, prefix, value)``: a pattern's terms, flattened.
+_Term = tuple[int, str | None, bool, str | None]
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """A whole-word term match: ``fields[field].text[start:end]``."""
 
     set_id: int
@@ -22,6 +33,9 @@ class Hit:
     start: int
     end: int
     value: str | None
+
+
+_new_hit = tuple.__new__
 
 
 class ArticleContext:
@@ -49,38 +63,110 @@ class ArticleContext:
 
 
 def article_fields(article: Article) -> list[FieldText]:
-    fields = [FieldText("title", article.title or "")]
-    fields.append(FieldText("body", article.body))
-    return fields
+    return [FieldText("title", article.title or ""), FieldText("body", article.body)]
 
 
-def collect_hits(pack: CompiledPack, article: Article) -> ArticleContext:
-    """Scan every field once; keep whole-word hits, checking exact-case terms on the original."""
-    fields = article_fields(article)
-    hits: dict[int, list[Hit]] = {}
-    automaton = pack.automaton
-    if automaton is None:
+class Scanner:
+    """Per-pattern tables derived once from a compiled pack, and the two scanning steps."""
+
+    __slots__ = ("automaton", "cased_pids", "plain_sets", "terms")
+
+    def __init__(self, pack: CompiledPack) -> None:
+        self.automaton = pack.automaton
+        self.terms: list[tuple[_Term, ...]] = [
+            tuple((t.set_id, t.cased, t.prefix, t.value) for t in infos)
+            for infos in pack.pattern_terms
+        ]
+        #: Sets a match of the pattern always hits (its terms that are not exact-case).
+        self.plain_sets: list[frozenset[int]] = [
+            frozenset(t.set_id for t in infos if t.cased is None) for infos in pack.pattern_terms
+        ]
+        #: Patterns with exact-case terms, and the sets only those terms hit.
+        self.cased_pids: dict[int, frozenset[int]] = {
+            pid: frozenset(t.set_id for t in infos if t.cased is not None)
+            for pid, infos in enumerate(pack.pattern_terms)
+            if any(t.cased is not None for t in infos)
+        }
+
+    def matches(self, fields: list[FieldText]) -> tuple[Matches, set[int]]:
+        """The automaton's matches per field, and the ids of the sets with at least one hit."""
+        out: Matches = []
+        present: set[int] = set()
+        automaton = self.automaton
+        if automaton is None:
+            return [[] for _ in fields], present
+        plain = self.plain_sets
+        cased = self.cased_pids
+        for ft in fields:
+            if not ft.text:
+                out.append([])
+                continue
+            found = automaton.find_matches_as_indexes(ft.norm.text, overlapping=True)
+            out.append(found)
+            pids = {m[0] for m in found}
+            for pid in pids:
+                present.update(plain[pid])
+            unsure = {p for p in cased.keys() & pids if not present >= cased[p]}
+            if unsure:
+                for h in self._hits(ft, 0, [m for m in found if m[0] in unsure], None):
+                    present.add(h.set_id)
+        return out, present
+
+    def context(
+        self,
+        article: Article,
+        fields: list[FieldText],
+        matches: Matches,
+        sets: Collection[int] | None = None,
+    ) -> ArticleContext:
+        """Hits of ``sets`` (every set when ``None``), grouped by set, in original offsets."""
+        hits: dict[int, list[Hit]] = {}
+        for fi, ft in enumerate(fields):
+            if matches[fi]:
+                for h in self._hits(ft, fi, matches[fi], sets):
+                    bucket = hits.get(h.set_id)
+                    if bucket is None:
+                        hits[h.set_id] = [h]
+                    else:
+                        bucket.append(h)
         return ArticleContext(article, hits, fields)
-    pattern_terms = pack.pattern_terms
-    for fi, ft in enumerate(fields):
-        if not ft.text:
-            continue
+
+    def _hits(
+        self,
+        ft: FieldText,
+        fi: int,
+        found: list[tuple[int, int, int]],
+        sets: Collection[int] | None,
+    ) -> list[Hit]:
+        """Whole-word hits of ``found``; exact-case terms are checked on the original text."""
+        out: list[Hit] = []
+        append = out.append
+        terms = self.terms
         norm = ft.norm
         ntext = norm.text
         offsets = norm.offsets
         original = ft.text
-        for pid, s, e in automaton.find_matches_as_indexes(ntext, overlapping=True):
-            for term in pattern_terms[pid]:
-                we = ntext.index(" ", e) if term.prefix else e - 1
+        for pid, s, e in found:
+            for set_id, cased_form, prefix, value in terms[pid]:
+                if sets is not None and set_id not in sets:
+                    continue
+                we = ntext.index(" ", e) if prefix else e - 1
                 if offsets is None:
                     start, end = s, we - 1
                 else:
                     start, end = offsets[s], offsets[we - 1]
-                if term.cased is not None and normalize_cased(original[start:end]) != term.cased:
-                    continue
-                bucket = hits.get(term.set_id)
-                if bucket is None:
-                    hits[term.set_id] = [Hit(term.set_id, fi, start, end, term.value)]
-                else:
-                    bucket.append(Hit(term.set_id, fi, start, end, term.value))
-    return ArticleContext(article, hits, fields)
+                if cased_form is not None:
+                    seg = original[start:end]
+                    # cased_form is already normalised, so an identical span needs no folding
+                    if seg != cased_form and normalize_cased(seg) != cased_form:
+                        continue
+                append(_new_hit(Hit, (set_id, fi, start, end, value)))
+        return out
+
+
+def collect_hits(pack: CompiledPack, article: Article) -> ArticleContext:
+    """Scan every field once and keep every set's hits (tests and tools; the engine is lazier)."""
+    scanner = Scanner(pack)
+    fields = article_fields(article)
+    matches, _ = scanner.matches(fields)
+    return scanner.context(article, fields, matches)
