@@ -187,7 +187,7 @@ def phrase_forms(
     """
     if not has_stemmer(language) or not words:
         return [(form, False) for form in inflect_phrase(words, language)]
-    raw_words = "".join(" " if fold_char(c) == " " else c for c in (raw or "").casefold()).split()
+    raw_words = "".join(" " if fold_char(c) == " " else c for c in (raw or "").lower()).split()
     last = raw_words[-1] if len(raw_words) == len(words) else words[-1]
     stem = stem_word(last, language)
     if stem is None:

@@ -14,6 +14,7 @@ matches "neue Sanktionen"): the automaton cannot leave a gap inside a pattern.
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from typing import Any
 
@@ -79,6 +80,8 @@ def stem_word(word: str, language: str) -> str | None:
     else:
         return None
     full = words_of(word)
-    if len(stem) < MIN_STEM or len(full) != 1 or not full[0].startswith(stem):
+    if len(full) != 1:
         return None
-    return stem
+    if not full[0].startswith(stem):  # Snowball writes ß as ss: "beschließen" → "beschliess"
+        stem = os.path.commonprefix([stem.replace("ss", "ß"), full[0]])
+    return stem if len(stem) >= MIN_STEM else None
