@@ -72,6 +72,8 @@ def stem_word(word: str, language: str) -> str | None:
     """
     if language in _SNOWBALL:
         raw = str(_snowball(language).stemWord(word))
+        if language == "fr" and raw.endswith("r") and word.endswith(("re", "ir")):
+            raw = raw[:-1]  # Snowball keeps the r of "suspendre": "suspendr" misses "suspend"
         folded = words_of(raw)
         stem = folded[0] if len(folded) == 1 else ""
     elif language == "uk":
