@@ -82,6 +82,7 @@ class Consumer:
             raise KafkaAdapterError(f"cannot create consumer: {exc}", retriable=True) from exc
 
     def poll(self, timeout_ms: int = 200, max_records: int | None = None) -> list[Record]:
+        self._unstick_resumed_partitions()
         try:
             batches = self._consumer.poll(timeout_ms=timeout_ms, max_records=max_records)
         except KafkaError as exc:
@@ -99,6 +100,20 @@ class Consumer:
             for records in batches.values()
             for r in records
         ]
+
+    def _unstick_resumed_partitions(self) -> None:
+        """Work around a kafka-python 3.0 fetcher bug that starves a resumed partition forever.
+
+        Records fetched for a partition that is then paused are parked; after ``resume`` they
+        are handed back only when the fetcher's in-line slot is ``None``. But a drained in-line
+        batch stays in the slot (empty, not ``None``), and a parked partition is never fetched
+        again: it stalls with lag and no error. Clearing a drained slot before each poll lets
+        the parked records flow. (Private attributes; skipped if the library changes them.)
+        """
+        fetcher: Any = getattr(self._consumer, "_fetcher", None)
+        current = getattr(fetcher, "_next_partition_records", None)
+        if current is not None and not current:
+            fetcher._next_partition_records = None
 
     def commit(self, offsets: Mapping[TP, int]) -> None:
         """Commit, for each partition, the offset of the next record to read."""
@@ -149,8 +164,16 @@ class Consumer:
     def lag(self) -> dict[TP, int]:
         """Records between the current position and the high-water mark, per assigned partition."""
         result: dict[TP, int] = {}
-        for tp in self._consumer.assignment():
-            high = self._consumer.highwater(tp)
+        assigned = list(self._consumer.assignment())
+        # highwater() is only refreshed by fetch responses, so it goes stale for a paused
+        # partition — exactly when back-pressure makes lag worth watching. Ask the broker for
+        # the end offsets (briefly: an outage must not stall the poll loop), else fall back.
+        try:
+            ends = self._consumer.end_offsets(assigned, timeout_ms=1_000) if assigned else {}
+        except KafkaError:
+            ends = {}
+        for tp in assigned:
+            high = ends.get(tp, self._consumer.highwater(tp))
             if high is None:
                 continue
             try:
