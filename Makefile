@@ -45,5 +45,8 @@ bench: $(STAMP) ## measure throughput and latency (writes bench/results.json)
 bench-quick: $(STAMP) ## a smoke run of the benchmark
 	$(BIN)/python -m policywatch.bench --quick
 
+soak: $(STAMP) ## 10 min at 300 articles/s through detector and notifier: nothing lost, RSS flat
+	$(BIN)/python -m policywatch.soak --minutes 10 --rate 300
+
 clean: ## remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info services/*.egg-info
