@@ -139,6 +139,20 @@ def _marks(text: str) -> list[int]:
     return out
 
 
+def _prev_mark(text: str, end: int) -> int:
+    """The last of ``.!?…`` or newline before ``end``, or -1."""
+    r = text.rfind
+    return max(r(".", 0, end), r("\n", 0, end), r("!", 0, end), r("?", 0, end), r("…", 0, end))
+
+
+def _next_mark(text: str, start: int) -> int:
+    """The first of ``.!?…`` or newline at or after ``start``, or -1."""
+    f = text.find
+    found = [i for i in (f(".", start), f("\n", start), f("!", start), f("?", start),
+                         f("…", start)) if i >= 0]  # fmt: skip
+    return min(found) if found else -1
+
+
 def _boundary(text: str, mark: int) -> tuple[int, int] | None:
     """The sentence break a mark belongs to, as the whitespace run ``(start, end)`` after it.
 
@@ -175,28 +189,17 @@ def _boundary(text: str, mark: int) -> tuple[int, int] | None:
 class FieldText:
     """A field's text, normalised once; sentence breaks are found only where a rule asks.
 
-    Candidate breaks (``.!?…`` and newlines) are located with ``str.find`` on first use; each
-    is checked (abbreviation, initial, lower-case continuation...) only when a hit's sentence
-    reaches it, so an article with three hits pays for a few checks, not for every sentence.
+    Around a hit, the nearest candidate breaks (``.!?…`` and newlines) are located with
+    ``str.rfind``/``str.find`` and checked (abbreviation, initial, lower-case continuation...)
+    one by one, so an article with three hits pays for a few checks, not for every sentence.
     """
 
-    __slots__ = (
-        "_at",
-        "_bounds",
-        "_marks",
-        "_norm",
-        "_sentences",
-        "_words",
-        "mentions",
-        "name",
-        "text",
-    )
+    __slots__ = ("_at", "_bounds", "_norm", "_sentences", "_words", "mentions", "name", "text")
 
     def __init__(self, name: FieldName, text: str) -> None:
         self.name: FieldName = name
         self.text = text
         self._norm: Normalized | None = None
-        self._marks: list[int] | None = None
         self._bounds: dict[int, tuple[int, int] | None] = {}
         self._sentences: list[tuple[int, int]] | None = None
         self._at: dict[int, tuple[int, int]] = {}
@@ -210,26 +213,19 @@ class FieldText:
             norm = self._norm = normalize(self.text)
         return norm
 
-    def _bound(self, i: int) -> tuple[int, int] | None:
+    def _bound(self, mark: int) -> tuple[int, int] | None:
         bounds = self._bounds
-        if i in bounds:
-            return bounds[i]
-        assert self._marks is not None
-        found = bounds[i] = _boundary(self.text, self._marks[i])
+        if mark in bounds:
+            return bounds[mark]
+        found = bounds[mark] = _boundary(self.text, mark)
         return found
-
-    def _breaks(self) -> list[int]:
-        marks = self._marks
-        if marks is None:
-            marks = self._marks = _marks(self.text)
-        return marks
 
     def _spans(self) -> Iterator[tuple[int, int]]:
         """Every sentence span, in order (what :func:`split_sentences` returns)."""
         text = self.text
         prev = 0
-        for i in range(len(self._breaks())):
-            b = self._bound(i)
+        for mark in _marks(text):
+            b = self._bound(mark)
             if b is None or b[0] < prev:
                 continue
             start, end = _trim(text, prev, b[0])
@@ -257,21 +253,23 @@ class FieldText:
         text = self.text
         if not (0 <= pos < len(text) and text[pos].isalnum()):
             return self._sentence_at_slow(pos)
-        marks = self._breaks()
-        k = bisect_right(marks, pos)
-        lo = 0
-        for i in range(k - 1, -1, -1):
-            b = self._bound(i)
+        start = 0
+        mark = _prev_mark(text, pos)
+        while mark >= 0:
+            b = self._bound(mark)
             if b is not None:
-                lo = b[1]
+                start = b[1]
                 break
-        hi = len(text)
-        for i in range(k, len(marks)):
-            b = self._bound(i)
+            mark = _prev_mark(text, mark)
+        end = len(text)
+        mark = _next_mark(text, pos)
+        while mark >= 0:
+            b = self._bound(mark)
             if b is not None:
-                hi = b[0]
+                end = b[0]
                 break
-        return _trim(text, lo, hi)
+            mark = _next_mark(text, mark + 1)
+        return _trim(text, start, end)
 
     def _sentence_at_slow(self, pos: int) -> tuple[int, int]:
         sentences = self.sentences()
