@@ -86,7 +86,7 @@ def test_missing_path_is_an_error(tmp_path: Path) -> None:
 
 def test_builtin_pack_loads_and_declares_its_language() -> None:
     ruleset = load_rules()
-    assert {f.model.language for f in ruleset.files} == {"en"}
+    assert {f.model.language for f in ruleset.files} == {"en", "de", "fr", "es", "uk", "ru"}
     assert {r.event_type for r in ruleset.rules} >= {
         "weapons_restriction_lifted",
         "weapons_restriction_imposed",

@@ -14,7 +14,6 @@ matches "neue Sanktionen"): the automaton cannot leave a gap inside a pattern.
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from typing import Any
 
@@ -64,6 +63,13 @@ def _uk_stem(word: str) -> str:
     return word
 
 
+def _common_prefix(a: str, b: str) -> str:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return a[:n]
+
+
 def stem_word(word: str, language: str) -> str | None:
     """The normalised prefix for one word (casefolded, accents kept), or None to match exactly.
 
@@ -85,5 +91,5 @@ def stem_word(word: str, language: str) -> str | None:
     if len(full) != 1:
         return None
     if not full[0].startswith(stem):  # Snowball writes ß as ss: "beschließen" → "beschliess"
-        stem = os.path.commonprefix([stem.replace("ss", "ß"), full[0]])
+        stem = _common_prefix(stem.replace("ss", "ß"), full[0])
     return stem if len(stem) >= MIN_STEM else None

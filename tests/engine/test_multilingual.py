@@ -1,0 +1,171 @@
+"""Multilingual detection: stem-prefix terms, Cyrillic folding, language resolution, offsets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from policywatch.engine import Engine
+from policywatch.engine.evaluation import evaluate, parse_labelled
+from policywatch.engine.inflect import phrase_forms
+from policywatch.engine.languages import LanguageResolver
+from policywatch.engine.normalize import normalize, words_of
+from policywatch.engine.stemming import stem_word
+from policywatch.models import Alert
+
+from .conftest import NOW, detect, make_article
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+LANGUAGES = ("de", "fr", "es", "uk", "ru")
+
+
+def types(alerts: list[Alert]) -> list[str]:
+    return sorted(a.event_type for a in alerts)
+
+
+class FakeDetector:
+    def __init__(self, code: str, probability: float) -> None:
+        self.answer = (code, probability)
+        self.calls = 0
+
+    def detect(self, text: str) -> tuple[str, float]:
+        self.calls += 1
+        return self.answer
+
+
+def test_cyrillic_folds_case_yo_and_apostrophes_without_changing_length() -> None:
+    text = "РАКЕТИ Ёлка обʼєкт об’єкт"
+    norm = normalize(text)
+    assert norm.offsets is None
+    assert norm.text == " ракети елка об єкт об єкт "
+
+
+@pytest.mark.parametrize(
+    ("word", "language", "forms"),
+    [
+        ("ракета", "ru", ["ракеты", "ракет", "ракетами"]),
+        ("санкція", "uk", ["санкції", "санкцій", "санкціями"]),
+        ("Waffe", "de", ["waffen", "waffe"]),
+        ("Beschränkung", "de", ["beschrankungen"]),
+        ("suspendre", "fr", ["suspend", "suspendu", "suspendent"]),
+        ("sanción", "es", ["sanciones", "sancion"]),
+    ],
+)
+def test_a_stem_prefix_covers_the_inflected_forms(
+    word: str, language: str, forms: list[str]
+) -> None:
+    stem = stem_word(word, language)
+    assert stem is not None
+    assert all(f.startswith(stem) for f in forms)
+
+
+def test_short_stems_and_unknown_languages_match_exactly() -> None:
+    assert phrase_forms(words_of("не"), "ru", raw="не") == [(("не",), False)]
+    assert phrase_forms(words_of("lever"), "fr", raw="lever") == [(("lever",), False)]
+    assert phrase_forms(words_of("ракета"), "xx", raw="ракета") == [(("ракета",), False)]
+
+
+def test_only_the_last_word_of_a_phrase_becomes_a_prefix() -> None:
+    assert phrase_forms(words_of("neue Sanktionen"), "de", raw="neue Sanktionen") == [
+        (("neue", "sanktion"), True)
+    ]
+
+
+def test_inflected_german_and_ukrainian_articles_raise_alerts(engine: Engine) -> None:
+    de = "Berlin erlaubt der Ukraine, deutsche Waffen gegen Ziele in Russland zu nutzen."
+    uk = "Євросоюз запровадив нові санкції проти Росії через атаки на енергетику."
+    assert types(detect(engine, de, language="de")) == ["weapons_restriction_lifted"]
+    alerts = detect(engine, uk, language="uk")
+    assert types(alerts) == ["sanctions_imposed"]
+    assert alerts[0].actor.code == "EU" and alerts[0].target and alerts[0].target.code == "RU"
+
+
+@pytest.mark.parametrize(
+    ("body", "language"),
+    [
+        (
+            "Berlin erlaubt der Ukraine nicht, deutsche Waffen in Russland einzusetzen.",
+            "de",
+        ),
+        (
+            "La France n'autorise pas l'Ukraine à utiliser ses missiles en Russie.",
+            "fr",
+        ),
+        ("España no suspende la ayuda a Níger, dijo el ministro.", "es"),
+        ("США не зняли обмеження на використання зброї для ударів по території Росії.", "uk"),
+        ("Германия рассматривает возможность разрешить Украине удары по территории России.", "ru"),
+        ("Die Bundesregierung erwägt, die Sanktionen gegen Syrien aufzuheben.", "de"),
+    ],
+)
+def test_negation_and_modality_cues_veto_in_each_language(
+    engine: Engine, body: str, language: str
+) -> None:
+    assert detect(engine, body, language=language) == []
+
+
+def test_evidence_offsets_point_into_the_original_text(engine: Engine) -> None:
+    body = "Київ заявив: США зняли обмеження на використання зброї для ударів по території Росії."
+    (alert,) = detect(engine, body, language="uk")
+    ev = alert.evidence[0]
+    assert body[ev.start : ev.end].startswith("зняли")
+    assert "обмеження" in body[ev.start : ev.end]
+
+
+def test_an_article_is_matched_only_against_its_own_pack(engine: Engine) -> None:
+    ru = "США сняли ограничения на использование американского оружия для ударов по России."
+    result = engine.scan(make_article(ru, language="ru"), detected_at=NOW)
+    assert result.rules_evaluated and all(r.startswith("ru.") for r in result.rules_evaluated)
+
+
+def test_a_missing_tag_is_filled_in_by_the_detector() -> None:
+    resolver = LanguageResolver({"en", "de"}, FakeDetector("de", 0.99))
+    assert resolver.initial(make_article("Text", language=None)) == {"de"}
+    unsure = LanguageResolver({"en", "de"}, FakeDetector("de", 0.4))
+    assert unsure.initial(make_article("Text", language=None)) == {"en", "de"}
+    no_pack = LanguageResolver({"en", "de"}, FakeDetector("pl", 0.99))
+    assert no_pack.initial(make_article("Text", language=None)) == frozenset()
+
+
+def test_a_supported_tag_is_trusted_unless_only_another_language_woke_rules() -> None:
+    detector = FakeDetector("de", 0.99)
+    resolver = LanguageResolver({"en", "de"}, detector)
+    article = make_article("Text", language="en")
+    chosen = resolver.initial(article)
+    assert chosen == {"en"} and detector.calls == 0
+    assert resolver.confirm(article, chosen, ["en", "de"]) == {"en"}
+    assert resolver.confirm(article, chosen, []) == {"en"}
+    assert detector.calls == 0
+    assert resolver.confirm(article, chosen, ["de"]) == {"de"}
+    assert detector.calls == 1
+
+
+def test_a_german_article_tagged_english_is_read_as_german(engine: Engine) -> None:
+    body = (
+        "Die Europäische Union hat am Montag ein neues Sanktionspaket gegen Russland beschlossen. "
+        "Es betrifft vor allem Banken und den Handel mit Flüssiggas."
+    )
+    assert types(detect(engine, body, language="en")) == ["sanctions_imposed"]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_each_language_scores_well_on_its_own_fixtures(engine: Engine, language: str) -> None:
+    lines = (FIXTURES / f"labelled_{language}.jsonl").read_text(encoding="utf-8").splitlines()
+    items = [parse_labelled(line) for line in lines if line.strip()]
+    positives = sum(1 for i in items if i.labels.events)
+    assert positives >= 24 and len(items) - positives >= 15
+    report = evaluate(lambda a: engine.detect(a, detected_at=NOW), items)
+    counts = report.by_language[language]
+    assert counts.precision >= 0.9 and counts.recall >= 0.85
+
+
+def test_the_english_pack_is_unchanged_by_the_other_packs() -> None:
+    english = Engine.from_paths(
+        [Path(__file__).resolve().parents[2] / "services/policywatch/rules/en"]
+    )
+    full = Engine.from_paths()
+    body = "Britain has authorised Kyiv to fire Storm Shadow missiles at bases in Russia."
+    article = make_article(body, language="en")
+    a = english.detect(article, detected_at=NOW)
+    b = full.detect(article, detected_at=NOW)
+    assert [x.model_dump() for x in a] == [x.model_dump() for x in b]
