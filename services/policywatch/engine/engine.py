@@ -17,6 +17,7 @@ from policywatch.models import (
     Alert,
     AlertArticle,
     Article,
+    Evidence,
     RuleRef,
     make_alert_id,
     make_story_key,
@@ -60,6 +61,18 @@ def _rule_sets(rule: CompiledRule, pack: CompiledPack) -> frozenset[int]:
     sets |= {c.set_id for c in rule.cues} | lang.break_sets | lang.shield_sets
     sets.add(lang.entity_set)
     return frozenset(sets)
+
+
+def _strength(c: Candidate) -> tuple[float, bool, int, int]:
+    """How strongly a candidate proves its event: confidence, a known target, then earliest."""
+    return (c.confidence, c.target is not None, -c.field, -c.start)
+
+
+def _same_event(c: Candidate, best: Candidate) -> bool:
+    """Whether ``c`` tells the same story as ``best``: same actor, no conflicting target."""
+    return c.actor.code == best.actor.code and (
+        c.target is None or best.target is None or c.target.code == best.target.code
+    )
 
 
 class Engine:
@@ -162,10 +175,12 @@ class Engine:
             by_type.setdefault(c.rule.spec.event_type, []).append(c)
         alerts: list[Alert] = []
         for event_type, group in by_type.items():
-            best = max(
-                group,
-                key=lambda c: (c.confidence, c.target is not None, -c.field, -c.start),
-            )
+            best = max(group, key=_strength)
+            evidence: tuple[Evidence, ...] = (best.evidence,)
+            if best.evidence.field == "title":
+                body = [c for c in group if c.evidence.field == "body" and _same_event(c, best)]
+                if body:
+                    evidence += (max(body, key=_strength).evidence,)
             instruments: dict[str, None] = dict.fromkeys(best.instruments)
             for c in sorted(group, key=lambda c: (c.field, c.start)):
                 instruments.update(dict.fromkeys(c.instruments))
@@ -185,7 +200,7 @@ class Engine:
                     severity=spec.severity,
                     tags=tuple(spec.tags),
                     rule=RuleRef(id=spec.id, version=spec.version),
-                    evidence=(best.evidence,),
+                    evidence=evidence,
                     detected_at=detected_at,
                 )
             )
