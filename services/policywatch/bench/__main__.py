@@ -69,6 +69,9 @@ def run(quick: bool, articles: int, partitions: int, workdir: Path) -> dict[str,
             "partitions": partitions,
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
+            # The host may be shared: a load average well above 0 before the run means the
+            # numbers below were measured next to other work.
+            "loadavg_before": os.getloadavg(),
         }
     }
     with EmbeddedBroker("127.0.0.1", free_port(), log_file=workdir / "broker.log") as broker:
@@ -147,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"policywatch bench failed; broker and detector logs in {workdir}", file=sys.stderr)
         raise
     results["meta"]["wall_seconds"] = round(time.monotonic() - began, 1)
+    results["meta"]["loadavg_after"] = os.getloadavg()
     results["meta"]["logs"] = str(workdir)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

@@ -98,7 +98,7 @@ _NEAR_MISS = (
     "Opposition politicians urged {actor} to impose sanctions on {target}, but no decision was "
     "taken.",
     "{actor} could approve further deliveries to {target} later this year, an analyst speculated.",
-    "Reports that {actor} suspended aid to {target} were denied by the foreign ministry.",
+    "{actor} denied reports that it had suspended aid to {target}.",
     "The weightlifter lifted a record weight in {target2} and the crowd cheered the ban on noise.",
     "The football league imposed sanctions on the club after its supporters threw flares.",
 )

@@ -32,6 +32,8 @@ class EndToEndResult:
     alerts: int
     dead_lettered: int
     peak_rss_bytes: int
+    #: Mean of ``policywatch_processing_seconds`` (decode, dedupe, scan, send) per article.
+    handle_us: float
 
     @property
     def per_second(self) -> float:
@@ -88,6 +90,8 @@ def run_end_to_end(
         alerts = sum(int(p.metric_sum("policywatch_alerts_produced_total")) for p in procs)
         dead = sum(int(p.metric_sum("policywatch_messages_dead_lettered_total")) for p in procs)
         peak = max(p.peak_rss_bytes() for p in procs)
+        handled = sum(p.metric_sum("policywatch_processing_seconds_count") for p in procs)
+        handle_s = sum(p.metric_sum("policywatch_processing_seconds_sum") for p in procs)
     finally:
         watcher.close()
         for p in procs:
@@ -103,4 +107,5 @@ def run_end_to_end(
         alerts=alerts,
         dead_lettered=dead,
         peak_rss_bytes=peak,
+        handle_us=handle_s / handled * 1e6 if handled else 0.0,
     )

@@ -1,0 +1,1 @@
+"""The benchmark command, as a smoke test (numbers are never asserted)."""
