@@ -8,6 +8,7 @@ what at-least-once promises, so a record only counts once its alerts are acknowl
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ __all__ = ["EndToEndResult", "run_end_to_end"]
 @dataclass(frozen=True)
 class EndToEndResult:
     replicas: int
+    rules: str
     partitions: int
     articles: int
     timed_articles: int
@@ -53,13 +55,18 @@ def run_end_to_end(
     partitions: int,
     replicas: int,
     workdir: Path,
+    rules: Path | None = None,
     timeout: float = 300.0,
     interval: float = 0.05,
 ) -> EndToEndResult:
-    """Start ``replicas`` detectors on the pre-loaded topic and time them through ``articles``."""
+    """Start ``replicas`` detectors on the pre-loaded topic and time them through ``articles``.
+
+    ``rules``: a rule directory instead of the built-in pack (``PW_RULES__PATHS``).
+    """
     group = f"bench-detector-{uuid.uuid4().hex[:8]}"
+    env = {"PW_RULES__PATHS": json.dumps([str(rules)])} if rules is not None else {}
     procs = [
-        DetectorProcess(kafka, topics, group, workdir / f"detector-{group}-{i}.log")
+        DetectorProcess(kafka, topics, group, workdir / f"detector-{group}-{i}.log", env)
         for i in range(replicas)
     ]
     for p in procs:
@@ -98,6 +105,7 @@ def run_end_to_end(
             p.stop()
     return EndToEndResult(
         replicas=replicas,
+        rules="built-in" if rules is None else rules.name,
         partitions=partitions,
         articles=articles,
         timed_articles=end[1] - start[1],

@@ -109,6 +109,12 @@ def render_table(results: dict[str, Any]) -> str:
             f"{label:<44} {_rate(run['per_second']):>14} {_rate(run['per_cpu_second']):>12}  "
             f"{run['alerts']:,} alerts, {run['dead_lettered']} dead-lettered"
         )
+    if light := results.get("detector_light_pack"):
+        add(
+            f"{'2 detector, synthetic 1,000-phrase pack':<44} {_rate(light['per_second']):>14} "
+            f"{_rate(light['per_cpu_second']):>12}  the loop without the shipped pack's cost: "
+            f"{light['ratio_to_transport']:.2f} of 1"
+        )
     if e := results.get("engine"):
         b = e["builtin"]
         add(
