@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 from policywatch.engine.compiler import CompiledPack, CompiledRule, Cond, compile_rules
@@ -61,6 +63,15 @@ def _rule_sets(rule: CompiledRule, pack: CompiledPack) -> frozenset[int]:
     sets |= {c.set_id for c in rule.cues} | lang.break_sets | lang.shield_sets
     sets.add(lang.entity_set)
     return frozenset(sets)
+
+
+#: A hit's ``(field, start)``.
+_BY_POSITION = itemgetter(1, 2)
+
+
+@lru_cache(maxsize=4096)
+def _rule_ref(rule_id: str, version: int) -> RuleRef:
+    return RuleRef(id=rule_id, version=version)
 
 
 def _strength(c: Candidate) -> tuple[float, bool, int, int]:
@@ -150,8 +161,7 @@ class Engine:
             evaluated.append(rule.spec.id)
             pack = self.pack.languages[rule.language]
             triggers = sorted(
-                (h for sid in rule.trigger_sets for h in hits.get(sid, ())),
-                key=lambda h: (h.field, h.start),
+                (h for sid in rule.trigger_sets for h in hits.get(sid, ())), key=_BY_POSITION
             )
             for hit in triggers:
                 cand = evaluate_rule(rule, ctx, hit, pack)
@@ -174,6 +184,7 @@ class Engine:
         for c in candidates:
             by_type.setdefault(c.rule.spec.event_type, []).append(c)
         alerts: list[Alert] = []
+        alert_article = AlertArticle.of(article) if by_type else None
         for event_type, group in by_type.items():
             best = max(group, key=_strength)
             evidence: tuple[Evidence, ...] = (best.evidence,)
@@ -192,14 +203,14 @@ class Engine:
                         event_type, best.actor.code, best.target.code if best.target else None
                     ),
                     event_type=spec.event_type,
-                    article=AlertArticle.of(article),
+                    article=alert_article,
                     actor=best.actor,
                     target=best.target,
                     instruments=tuple(instruments),
                     confidence=best.confidence,
                     severity=spec.severity,
                     tags=tuple(spec.tags),
-                    rule=RuleRef(id=spec.id, version=spec.version),
+                    rule=_rule_ref(spec.id, spec.version),
                     evidence=evidence,
                     detected_at=detected_at,
                 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 from policywatch.engine.compiler import CompiledRule, Cond, LanguagePack
 from policywatch.engine.scan import ArticleContext, Hit
@@ -173,7 +174,13 @@ def _spans(
 
 
 def _entity(m: Mention, pack: LanguagePack) -> Entity:
-    return Entity(code=m.code, name=pack.entity_names.get(m.code, m.code))
+    return _entity_model(m.code, pack.entity_names.get(m.code, m.code))
+
+
+@lru_cache(maxsize=4096)
+def _entity_model(code: str, name: str) -> Entity:
+    """Entities are frozen, and a gazetteer names a few hundred: build each once."""
+    return Entity(code=code, name=name)
 
 
 def _instruments(rule: CompiledRule, ctx: ArticleContext, sentence: ScopeSpan) -> tuple[str, ...]:
