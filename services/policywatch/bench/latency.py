@@ -44,6 +44,12 @@ class LatencyResult:
     sent_p50_ms: float
     sent_p99_ms: float
     tail_fetch_max_wait_ms: int
+    #: CPU seconds the detector used per second of the run (1.0 = one core busy).
+    detector_cpu_share: float
+    #: Per second of the run (by send time): median and worst latency, to tell a steady tail
+    #: from bursts (a shared host shows bursts).
+    per_second_p50_ms: list[float]
+    per_second_max_ms: list[float]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -98,6 +104,7 @@ def run_latency(
     with detector:
         detector.wait_ready(timeout=60)
         tail.start()
+        cpu_before = detector.cpu_seconds()
         try:
             per_tick = rate * _TICK
             total = int(rate * seconds)
@@ -117,6 +124,7 @@ def run_latency(
                 if pause > 0:
                     time.sleep(pause)
             elapsed = time.perf_counter() - began
+            cpu_share = (detector.cpu_seconds() - cpu_before) / elapsed if elapsed > 0 else 0.0
             producer.flush(timeout=30)
             # Let the last alerts arrive: stop once nothing new came for a second.
             count, quiet = -1, time.monotonic()
@@ -130,6 +138,12 @@ def run_latency(
             producer.close()
         peak = detector.peak_rss_bytes()
     to_alert = [(got - sent[a]) * 1e3 for a, (got, _) in tail.received.items() if a in sent]
+    origin = min(sent.values(), default=0.0)
+    by_second: dict[int, list[float]] = {}
+    for a, (got, _) in tail.received.items():
+        if a in sent:
+            by_second.setdefault(int(sent[a] - origin), []).append((got - sent[a]) * 1e3)
+    seconds_seen = [by_second[k] for k in sorted(by_second)]
     to_sent = [(ts - sent[a]) * 1e3 for a, (_, ts) in tail.received.items() if a in sent]
     result = LatencyResult(
         target_rate=rate,
@@ -144,5 +158,8 @@ def run_latency(
         sent_p50_ms=percentile(to_sent, 50),
         sent_p99_ms=percentile(to_sent, 99),
         tail_fetch_max_wait_ms=tail_fetch_max_wait_ms,
+        detector_cpu_share=cpu_share,
+        per_second_p50_ms=[round(percentile(v, 50), 1) for v in seconds_seen],
+        per_second_max_ms=[round(max(v), 1) for v in seconds_seen],
     )
     return result, peak

@@ -131,7 +131,12 @@ def render_table(results: dict[str, Any]) -> str:
         add(
             f"{'5 produce → alert @' + format(lat['target_rate'], ',.0f') + '/s, p50 / p99':<44} "
             f"{lat['p50_ms']:>6.1f} / {lat['p99_ms']:>4.1f} ms {'':>12} "
-            f"{lat['alerted_articles']} alerts, achieved {lat['achieved_rate']:,.0f}/s"
+            f"{lat['alerted_articles']} alerts, achieved {lat['achieved_rate']:,.0f}/s, "
+            f"detector CPU {lat['detector_cpu_share']:.0%}"
+        )
+        add(
+            f"{'  worst per second (ms)':<44} "
+            + " ".join(f"{v:.0f}" for v in lat["per_second_max_ms"][:30])
         )
     if mem := results.get("memory"):
         add(f"{'6 detector peak RSS (VmHWM)':<44} {mem['detector_peak_rss_bytes'] / MB:>11.0f} MB")
