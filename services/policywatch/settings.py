@@ -96,6 +96,9 @@ class Settings(BaseSettings):
         env_nested_delimiter="__",
         frozen=True,
         extra="forbid",
+        # A validation error must not echo what was typed: it may be a secret (a Slack URL, a
+        # webhook secret, a misspelt sasl_password key). Only the root's setting counts.
+        hide_input_in_errors=True,
     )
 
     kafka: KafkaSettings = KafkaSettings()
@@ -120,6 +123,15 @@ class Settings(BaseSettings):
         return env_settings, init_settings
 
 
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """The problem and its position, without PyYAML's snippet of the line (it may hold a secret)."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        return f"{where}{exc.problem or exc.context or 'syntax error'}"
+    return type(exc).__name__
+
+
 def load_settings(config_file: Path | str | None = None, **overrides: Any) -> Settings:
     """Build the settings from the environment, an optional YAML file and explicit overrides."""
     data: dict[str, Any] = {}
@@ -130,7 +142,9 @@ def load_settings(config_file: Path | str | None = None, **overrides: Any) -> Se
         except OSError as exc:
             raise ConfigError(f"cannot read config file {path}: {exc}") from exc
         except yaml.YAMLError as exc:
-            raise ConfigError(f"config file {path} is not valid YAML: {exc}") from exc
+            raise ConfigError(
+                f"config file {path} is not valid YAML: {_yaml_problem(exc)}"
+            ) from exc
         if loaded is None:
             loaded = {}
         if not isinstance(loaded, dict):

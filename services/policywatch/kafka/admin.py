@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from collections.abc import Iterable
+from typing import Any
 
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
@@ -15,13 +17,38 @@ from policywatch.kafka.config import common_kwargs
 from policywatch.settings import KafkaSettings
 
 
+class _RedactPassword(logging.Filter):
+    """kafka-python's admin client logs its whole configuration at DEBUG, SASL password and
+    all: hide it, so that turning on debug logging does not write the credential out."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, dict):
+            record.args = _redacted(record.args)
+        elif isinstance(record.args, tuple):
+            record.args = tuple(_redacted(a) for a in record.args)
+        return True
+
+
+def _redacted(value: Any) -> Any:
+    if isinstance(value, dict) and value.get("sasl_plain_password") is not None:
+        return {**value, "sasl_plain_password": "**********"}
+    return value
+
+
+def _admin_client(settings: KafkaSettings) -> KafkaAdminClient:
+    logger = logging.getLogger("kafka.admin.client")
+    if not any(isinstance(f, _RedactPassword) for f in logger.filters):
+        logger.addFilter(_RedactPassword())
+    return KafkaAdminClient(**common_kwargs(settings))
+
+
 def wait_for_broker(settings: KafkaSettings, timeout: float = 30.0) -> None:
     """Block until the cluster answers a metadata request, or raise KafkaAdapterError."""
     deadline = time.monotonic() + timeout
     last: Exception | None = None
     while time.monotonic() < deadline:
         try:
-            admin = KafkaAdminClient(**common_kwargs(settings))
+            admin = _admin_client(settings)
         except KafkaError as exc:
             last = exc
             time.sleep(0.2)
@@ -51,7 +78,7 @@ def ensure_topics(
     compact = set(compacted)
     wanted = list(dict.fromkeys([*topics, *compact]))
     try:
-        admin = KafkaAdminClient(**common_kwargs(settings))
+        admin = _admin_client(settings)
     except KafkaError as exc:
         raise KafkaAdapterError(f"cannot reach Kafka admin API: {exc}", retriable=True) from exc
     try:
@@ -80,7 +107,7 @@ def ensure_topics(
 def committed_offsets(settings: KafkaSettings, group_id: str) -> dict[tuple[str, int], int]:
     """The offsets ``group_id`` has committed, per (topic, partition)."""
     try:
-        admin = KafkaAdminClient(**common_kwargs(settings))
+        admin = _admin_client(settings)
     except KafkaError as exc:
         raise KafkaAdapterError(f"cannot reach Kafka admin API: {exc}", retriable=True) from exc
     try:

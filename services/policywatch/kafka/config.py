@@ -17,6 +17,10 @@ def common_kwargs(settings: KafkaSettings) -> dict[str, Any]:
         # Reconnect quickly but never spin: exponential backoff up to 5 s.
         "reconnect_backoff_ms": 100,
         "reconnect_backoff_max_ms": 5_000,
+        # kafka-python waits 30 s for the first connection when creating a client; a service
+        # started during an outage would sit that long per client, deaf to SIGTERM. Fail fast:
+        # the services retry with their own backoff and report not-ready meanwhile.
+        "bootstrap_timeout_ms": 5_000,
     }
     if settings.sasl_mechanism is not None:
         kwargs["sasl_mechanism"] = settings.sasl_mechanism
