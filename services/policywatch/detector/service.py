@@ -296,6 +296,15 @@ def _child(cache: dict[tuple[str, ...], Counter], metric: Counter, *labels: str)
     return child
 
 
+#: hashlib releases the GIL while hashing 2,048 bytes or more at once; getting it back from
+#: kafka-python's I/O thread cost ~10 µs an article here (issue 6 profile: 3 µs alone, 12-16 µs in
+#: the running detector). Chunks below that size keep the GIL; the digest is the same.
+_HASH_CHUNK = 2_047
+
+
 def _fingerprint(article: Article) -> str:
-    digest = hashlib.blake2b(article.body.encode("utf-8", "replace"), digest_size=12)
+    data = article.body.encode("utf-8", "replace")
+    digest = hashlib.blake2b(digest_size=12)
+    for start in range(0, len(data), _HASH_CHUNK):
+        digest.update(data[start : start + _HASH_CHUNK])
     return f"{article.id}\x1f{article.title or ''}\x1f{digest.hexdigest()}"
