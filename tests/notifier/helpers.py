@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
-from policywatch.kafka import Consumer, Record
 from policywatch.models import Alert, AlertArticle, Entity, Evidence, RuleRef, make_story_key
 from policywatch.models.alert import make_alert_id
 from policywatch.notifier.notification import Notification, notification_id
 from policywatch.notifier.service import NotifierService
-from policywatch.settings import KafkaSettings
 
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -83,22 +80,6 @@ def running(service: NotifierService) -> Iterator[threading.Event]:
         thread.join(timeout=30)
         if thread.is_alive():
             raise AssertionError("notifier did not stop within 30 s")
-
-
-def read_topic(
-    settings: KafkaSettings, topic: str, *, expect: int, timeout: float = 20.0
-) -> list[Record]:
-    """Read a topic from the start until ``expect`` records arrived, plus a short grace poll."""
-    consumer = Consumer(settings, [topic], None)
-    records: list[Record] = []
-    deadline = time.monotonic() + timeout
-    try:
-        while len(records) < expect and time.monotonic() < deadline:
-            records.extend(consumer.poll(timeout_ms=200))
-        records.extend(consumer.poll(timeout_ms=300))
-    finally:
-        consumer.close()
-    return records
 
 
 def make_notification(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-from typing import Any
+import threading
+from typing import Any, Protocol
 
 import structlog
 
@@ -35,22 +36,9 @@ def run_detector(args: argparse.Namespace) -> int:
         return 2
     metrics = Metrics.create()
     service = DetectorService(settings, engine, metrics)
-    http = HealthServer(
-        metrics.registry,
-        service.readiness,
-        settings.detector.metrics_host,
-        settings.detector.metrics_port,
-    )
-    stop = stop_on_signals()
     signal.signal(signal.SIGHUP, lambda *_: service.request_reload())
-    if settings.detector.metrics_port:
-        http.start()
-        log.info("http_listening", port=http.port)
-    try:
-        service.run(stop)
-    finally:
-        http.stop()
-    return 0
+    d = settings.detector
+    return _serve(service, metrics, d.metrics_host, d.metrics_port, log)
 
 
 def run_notifier(args: argparse.Namespace) -> int:
@@ -60,14 +48,27 @@ def run_notifier(args: argparse.Namespace) -> int:
     log = structlog.get_logger("policywatch.notifier")
     metrics = Metrics.create()
     service = NotifierService(settings, metrics)
-    http = HealthServer(
-        metrics.registry,
-        service.readiness,
-        settings.notifier.metrics_host,
-        settings.notifier.metrics_port,
-    )
+    n = settings.notifier
+    return _serve(service, metrics, n.metrics_host, n.metrics_port, log)
+
+
+class _Service(Protocol):
+    def readiness(self) -> tuple[bool, str]: ...
+
+    def run(self, stop: threading.Event) -> None: ...
+
+
+def _serve(
+    service: _Service,
+    metrics: Metrics,
+    host: str,
+    port: int,
+    log: structlog.typing.FilteringBoundLogger,
+) -> int:
+    """Run ``service`` until SIGTERM/SIGINT, with /metrics /healthz /readyz on ``port`` (0: off)."""
+    http = HealthServer(metrics.registry, service.readiness, host, port)
     stop = stop_on_signals()
-    if settings.notifier.metrics_port:
+    if port:
         http.start()
         log.info("http_listening", port=http.port)
     try:
