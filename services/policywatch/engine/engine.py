@@ -86,6 +86,10 @@ def _same_event(c: Candidate, best: Candidate) -> bool:
     )
 
 
+#: The result of most scans (frozen, so one instance serves them all).
+_NOTHING = ScanResult((), (), ())
+
+
 class Engine:
     """Detects policy-shift events in articles with a compiled rule pack."""
 
@@ -95,7 +99,15 @@ class Engine:
         self.min_confidence = min_confidence
         self._rule_ids = tuple(dict.fromkeys(r.spec.id for r in self.pack.rules))
         self._scanner = Scanner(self.pack)
-        self._rule_sets = {id(r): _rule_sets(r, self.pack) for r in self.pack.rules}
+        #: Rules in evaluation order (by id), and for each trigger set the rules it wakes.
+        self._order = sorted(self.pack.rules, key=lambda r: r.spec.id)
+        wakes: dict[int, list[int]] = {}
+        for i, rule in enumerate(self._order):
+            for sid in rule.trigger_sets:
+                wakes.setdefault(sid, []).append(i)
+        self._wakes = {sid: frozenset(rules) for sid, rules in wakes.items()}
+        self._trigger_sets = frozenset(wakes)
+        self._rule_sets = [_rule_sets(r, self.pack) for r in self._order]
         self._languages = LanguageResolver(self.pack.languages)
 
     @classmethod
@@ -129,35 +141,34 @@ class Engine:
     def scan(self, article: Article, *, detected_at: datetime) -> ScanResult:
         languages = self._languages.initial(article)
         if not languages:
-            return ScanResult((), (), ())
+            return _NOTHING
         fields = article_fields(article)
         matches, present = self._scanner.matches(fields)
-        woken: dict[int, CompiledRule] = {}
-        by_trigger = self.pack.rules_by_trigger
-        for sid in present:
-            for rule in by_trigger.get(sid, ()):
-                woken.setdefault(id(rule), rule)
-        languages = self._languages.confirm(
-            article, languages, (r.language for r in woken.values())
-        )
-        ready: list[CompiledRule] = []
-        for rule in woken.values():
+        woken: set[int] = set()
+        wakes = self._wakes
+        for sid in self._trigger_sets.intersection(present):
+            woken |= wakes[sid]
+        order = self._order
+        languages = self._languages.confirm(article, languages, {order[i].language for i in woken})
+        ready: list[int] = []
+        for i in sorted(woken):
+            rule = order[i]
             if rule.language in languages:
                 for group in rule.required:
                     if present.isdisjoint(group):
                         break
                 else:
-                    ready.append(rule)
+                    ready.append(i)
         if not ready:
-            return ScanResult((), (), ())
-        ready.sort(key=lambda r: r.spec.id)
-        wanted = set().union(*(self._rule_sets[id(r)] for r in ready))
+            return _NOTHING
+        wanted = set().union(*(self._rule_sets[i] for i in ready))
         ctx = self._scanner.context(article, fields, matches, wanted)
         hits = ctx.hits
         evaluated: list[str] = []
         matched: dict[str, None] = {}
         candidates: list[Candidate] = []
-        for rule in ready:
+        for i in ready:
+            rule = order[i]
             evaluated.append(rule.spec.id)
             pack = self.pack.languages[rule.language]
             triggers = sorted(
