@@ -16,7 +16,8 @@ from policywatch.notifier.service import NotifierService
 from policywatch.observability.metrics import Metrics
 from policywatch.settings import KafkaSettings, Settings, TopicSettings
 
-from .helpers import SECRET, encoded, make_alert, read_topic, running, today
+from ..integration.helpers import read_topic
+from .helpers import SECRET, encoded, make_alert, running, today
 
 pytestmark = pytest.mark.kafka
 
