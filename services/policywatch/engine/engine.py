@@ -98,7 +98,8 @@ class Engine:
         self.pack: CompiledPack = compile_rules(ruleset)
         self.min_confidence = min_confidence
         self._rule_ids = tuple(dict.fromkeys(r.spec.id for r in self.pack.rules))
-        self._scanner = Scanner(self.pack)
+        decisive = {sid for r in self.pack.rules for group in r.required for sid in group}
+        self._scanner = Scanner(self.pack, frozenset(decisive))
         #: Rules in evaluation order (by id), and for each trigger set the rules it wakes.
         self._order = sorted(self.pack.rules, key=lambda r: r.spec.id)
         wakes: dict[int, list[int]] = {}

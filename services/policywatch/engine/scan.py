@@ -8,7 +8,8 @@ rule reads into :class:`Hit` tuples.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Container
+from operator import itemgetter
 from typing import NamedTuple
 
 from policywatch.engine.compiler import CompiledPack, LanguagePack
@@ -36,6 +37,7 @@ class Hit(NamedTuple):
 
 
 _new_hit = tuple.__new__
+_PID = itemgetter(0)
 
 
 class ArticleContext:
@@ -69,27 +71,41 @@ def article_fields(article: Article) -> list[FieldText]:
 class Scanner:
     """Per-pattern tables derived once from a compiled pack, and the two scanning steps."""
 
-    __slots__ = ("automaton", "cased_pids", "plain_sets", "terms")
+    __slots__ = ("all_sets", "automaton", "cased_pids", "plain_sets", "simple", "terms")
 
-    def __init__(self, pack: CompiledPack) -> None:
+    def __init__(self, pack: CompiledPack, decisive: frozenset[int] | None = None) -> None:
+        """``decisive``: the sets whose presence :meth:`matches` must report exactly (those
+        that wake rules or that their conditions require); ``None`` for all."""
         self.automaton = pack.automaton
         self.terms: list[tuple[_Term, ...]] = [
             tuple((t.set_id, t.cased, t.prefix, t.value) for t in infos)
             for infos in pack.pattern_terms
         ]
+        #: Per pattern, ``(set id, value)`` of its terms when all are plain whole words.
+        self.simple: list[tuple[tuple[int, str | None], ...] | None] = [
+            tuple((t.set_id, t.value) for t in infos)
+            if all(t.cased is None and not t.prefix for t in infos)
+            else None
+            for infos in pack.pattern_terms
+        ]
+        self.all_sets = frozenset(t.set_id for infos in pack.pattern_terms for t in infos)
         #: Sets a match of the pattern always hits (its terms that are not exact-case).
         self.plain_sets: list[frozenset[int]] = [
             frozenset(t.set_id for t in infos if t.cased is None) for infos in pack.pattern_terms
         ]
-        #: Patterns with exact-case terms, and the sets only those terms hit.
-        self.cased_pids: dict[int, frozenset[int]] = {
+        #: Patterns with exact-case terms, and the sets (of ``decisive``) only those terms hit.
+        cased = {
             pid: frozenset(t.set_id for t in infos if t.cased is not None)
             for pid, infos in enumerate(pack.pattern_terms)
             if any(t.cased is not None for t in infos)
         }
+        if decisive is not None:
+            cased = {pid: sets & decisive for pid, sets in cased.items() if sets & decisive}
+        self.cased_pids: dict[int, frozenset[int]] = cased
 
     def matches(self, fields: list[FieldText]) -> tuple[Matches, set[int]]:
-        """The automaton's matches per field, and the ids of the sets with at least one hit."""
+        """The automaton's matches per field, and the ids of the sets with at least one hit
+        (exactly for the decisive sets; a set hit only by exact-case terms may be missing)."""
         out: Matches = []
         present: set[int] = set()
         automaton = self.automaton
@@ -103,13 +119,13 @@ class Scanner:
                 continue
             found = automaton.find_matches_as_indexes(ft.norm.text, overlapping=True)
             out.append(found)
-            pids = {m[0] for m in found}
-            for pid in pids:
-                present.update(plain[pid])
+            pids = set(map(_PID, found))
+            present.update(*map(plain.__getitem__, pids))
             unsure = {p for p in cased.keys() & pids if not present >= cased[p]}
             if unsure:
-                for h in self._hits(ft, 0, [m for m in found if m[0] in unsure], None):
-                    present.add(h.set_id)
+                checked: dict[int, list[Hit]] = {}
+                self._add_hits(checked, ft, 0, [m for m in found if m[0] in unsure], self.all_sets)
+                present.update(checked)
         return out, present
 
     def context(
@@ -117,38 +133,48 @@ class Scanner:
         article: Article,
         fields: list[FieldText],
         matches: Matches,
-        sets: Collection[int] | None = None,
+        sets: Container[int] | None = None,
     ) -> ArticleContext:
         """Hits of ``sets`` (every set when ``None``), grouped by set, in original offsets."""
         hits: dict[int, list[Hit]] = {}
         for fi, ft in enumerate(fields):
             if matches[fi]:
-                for h in self._hits(ft, fi, matches[fi], sets):
-                    bucket = hits.get(h.set_id)
-                    if bucket is None:
-                        hits[h.set_id] = [h]
-                    else:
-                        bucket.append(h)
+                self._add_hits(hits, ft, fi, matches[fi], self.all_sets if sets is None else sets)
         return ArticleContext(article, hits, fields)
 
-    def _hits(
+    def _add_hits(
         self,
+        hits: dict[int, list[Hit]],
         ft: FieldText,
         fi: int,
         found: list[tuple[int, int, int]],
-        sets: Collection[int] | None,
-    ) -> list[Hit]:
-        """Whole-word hits of ``found``; exact-case terms are checked on the original text."""
-        out: list[Hit] = []
-        append = out.append
+        sets: Container[int],
+    ) -> None:
+        """Whole-word hits of ``found`` in ``sets``, appended to their set's list in match
+        order; exact-case terms are checked on the original text."""
+        simple = self.simple
         terms = self.terms
         norm = ft.norm
         ntext = norm.text
         offsets = norm.offsets
         original = ft.text
+        get = hits.get
         for pid, s, e in found:
+            plain = simple[pid]
+            if plain is not None:
+                # the common pattern: whole words, any case; its span is known at once
+                start, end = (s, e - 2) if offsets is None else (offsets[s], offsets[e - 2])
+                for set_id, value in plain:
+                    if set_id in sets:
+                        hit = _new_hit(Hit, (set_id, fi, start, end, value))
+                        bucket = get(set_id)
+                        if bucket is None:
+                            hits[set_id] = [hit]
+                        else:
+                            bucket.append(hit)
+                continue
             for set_id, cased_form, prefix, value in terms[pid]:
-                if sets is not None and set_id not in sets:
+                if set_id not in sets:
                     continue
                 we = ntext.index(" ", e) if prefix else e - 1
                 if offsets is None:
@@ -160,8 +186,12 @@ class Scanner:
                     # cased_form is already normalised, so an identical span needs no folding
                     if seg != cased_form and normalize_cased(seg) != cased_form:
                         continue
-                append(_new_hit(Hit, (set_id, fi, start, end, value)))
-        return out
+                hit = _new_hit(Hit, (set_id, fi, start, end, value))
+                bucket = get(set_id)
+                if bucket is None:
+                    hits[set_id] = [hit]
+                else:
+                    bucket.append(hit)
 
 
 def collect_hits(pack: CompiledPack, article: Article) -> ArticleContext:

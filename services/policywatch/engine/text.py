@@ -200,10 +200,10 @@ class FieldText:
         self.name: FieldName = name
         self.text = text
         self._norm: Normalized | None = None
-        self._bounds: dict[int, tuple[int, int] | None] = {}
+        self._bounds: dict[int, tuple[int, int] | None] | None = None
         self._sentences: list[tuple[int, int]] | None = None
-        self._at: dict[int, tuple[int, int]] = {}
-        self._words: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
+        self._at: dict[int, tuple[int, int]] | None = None
+        self._words: dict[tuple[int, int], tuple[list[int], list[int]]] | None = None
         self.mentions: list[tuple[int, int, str]] | None = None
 
     @property
@@ -215,7 +215,9 @@ class FieldText:
 
     def _bound(self, mark: int) -> tuple[int, int] | None:
         bounds = self._bounds
-        if mark in bounds:
+        if bounds is None:
+            bounds = self._bounds = {}
+        elif mark in bounds:
             return bounds[mark]
         found = bounds[mark] = _boundary(self.text, mark)
         return found
@@ -244,9 +246,12 @@ class FieldText:
     def sentence_at(self, pos: int) -> tuple[int, int]:
         """The sentence holding ``pos`` (the first when ``pos`` precedes it, the previous one
         when ``pos`` falls between two)."""
-        found = self._at.get(pos)
+        at = self._at
+        if at is None:
+            at = self._at = {}
+        found = at.get(pos)
         if found is None:
-            found = self._at[pos] = self._sentence_at(pos)
+            found = at[pos] = self._sentence_at(pos)
         return found
 
     def _sentence_at(self, pos: int) -> tuple[int, int]:
@@ -289,9 +294,12 @@ class FieldText:
 
     def word_spans(self, start: int, end: int) -> tuple[list[int], list[int]]:
         """Starts and ends of the words in ``text[start:end]`` (cached: rules share sentences)."""
+        words = self._words
+        if words is None:
+            words = self._words = {}
         key = (start, end)
-        found = self._words.get(key)
+        found = words.get(key)
         if found is None:
             spans = [m.span() for m in _WORD.finditer(self.text, start, end)]
-            found = self._words[key] = ([s for s, _ in spans], [e for _, e in spans])
+            found = words[key] = ([s for s, _ in spans], [e for _, e in spans])
         return found
