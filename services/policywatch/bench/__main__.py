@@ -24,7 +24,7 @@ from typing import Any
 
 from policywatch.bench.corpus import CorpusGenerator
 from policywatch.bench.endtoend import EndToEndResult, run_end_to_end
-from policywatch.bench.engine_bench import FULL_SIZES, QUICK_SIZES, measure_builtin, measure_size
+from policywatch.bench.engine_bench import FULL_SIZES, QUICK_SIZES, measure_builtin, measure_sizes
 from policywatch.bench.latency import run_latency
 from policywatch.bench.load import fresh_topics, preload
 from policywatch.bench.report import check_targets, render_table
@@ -146,13 +146,17 @@ def run(quick: bool, articles: int, partitions: int, workdir: Path) -> dict[str,
     }
     print("engine alone and the naive baseline", file=sys.stderr)
     budget = 0.3 if quick else 1.5
+    sizes = measure_sizes(
+        QUICK_SIZES if quick else FULL_SIZES,
+        corpus,
+        articles=100 if quick else 500,
+        budget=budget,
+        rounds=2 if quick else 3,
+    )
     results["engine"] = {
         "builtin": measure_builtin(corpus, articles=200 if quick else 1_000, budget=budget),
-        "sizes": [],
+        "sizes": [{**asdict(size), "ratio": size.ratio} for size in sizes],
     }
-    for phrases, rules in QUICK_SIZES if quick else FULL_SIZES:
-        size = measure_size(phrases, rules, corpus, articles=100 if quick else 500, budget=budget)
-        results["engine"]["sizes"].append({**asdict(size), "ratio": size.ratio})
     results["targets"] = [t.as_dict() for t in check_targets(results)]
     return results
 
