@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Container
 from operator import itemgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from policywatch.engine.compiler import CompiledPack, LanguagePack
 from policywatch.engine.normalize import normalize_cased
@@ -77,21 +77,27 @@ class Scanner:
         """``decisive``: the sets whose presence :meth:`matches` must report exactly (those
         that wake rules or that their conditions require); ``None`` for all."""
         self.automaton = pack.automaton
+        # Many patterns share the same tables (every inflected form of one term): keep one copy.
+        shared: dict[object, Any] = {}
         self.terms: list[tuple[_Term, ...]] = [
-            tuple((t.set_id, t.cased, t.prefix, t.value) for t in infos)
-            for infos in pack.pattern_terms
+            shared.setdefault(key, key)
+            for key in (
+                tuple((t.set_id, t.cased, t.prefix, t.value) for t in infos)
+                for infos in pack.pattern_terms
+            )
         ]
         #: Per pattern, ``(set id, value)`` of its terms when all are plain whole words.
         self.simple: list[tuple[tuple[int, str | None], ...] | None] = [
-            tuple((t.set_id, t.value) for t in infos)
-            if all(t.cased is None and not t.prefix for t in infos)
+            shared.setdefault(("simple", terms), tuple((t[0], t[3]) for t in terms))
+            if all(t[1] is None and not t[2] for t in terms)
             else None
-            for infos in pack.pattern_terms
+            for terms in self.terms
         ]
         self.all_sets = frozenset(t.set_id for infos in pack.pattern_terms for t in infos)
         #: Sets a match of the pattern always hits (its terms that are not exact-case).
         self.plain_sets: list[frozenset[int]] = [
-            frozenset(t.set_id for t in infos if t.cased is None) for infos in pack.pattern_terms
+            shared.setdefault(("plain", terms), frozenset(t[0] for t in terms if t[1] is None))
+            for terms in self.terms
         ]
         #: Patterns with exact-case terms, and the sets (of ``decisive``) only those terms hit.
         cased = {
