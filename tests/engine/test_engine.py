@@ -112,6 +112,14 @@ def test_passive_agent_and_speaker_give_the_actor(engine: Engine) -> None:
     assert said.actor.code == "CA"
 
 
+def test_a_participle_after_a_comma_does_not_make_the_target_a_speaker(engine: Engine) -> None:
+    [alert] = detect(
+        engine,
+        "The European Union adopted new sanctions against Russia, adding two banks to its list.",
+    )
+    assert (alert.actor.code, alert.target and alert.target.code) == ("EU", "RU")
+
+
 def test_one_alert_per_event_type_with_merged_instruments(engine: Engine) -> None:
     body = (
         "Washington allowed Kyiv to strike targets inside Russia with ATACMS missiles. "

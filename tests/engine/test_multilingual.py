@@ -81,6 +81,15 @@ def test_inflected_german_and_ukrainian_articles_raise_alerts(engine: Engine) ->
     assert alerts[0].actor.code == "EU" and alerts[0].target and alerts[0].target.code == "RU"
 
 
+def test_a_german_genitive_names_the_actor_and_a_dative_the_target(engine: Engine) -> None:
+    genitive = "Die Außenminister der EU haben neue Sanktionen gegen den Iran beschlossen."
+    [alert] = detect(engine, genitive, language="de")
+    assert (alert.actor.code, alert.target and alert.target.code) == ("EU", "IR")
+    dative = "Nach den USA hat auch Deutschland der Ukraine erlaubt, Waffen dort einzusetzen."
+    [alert] = detect(engine, dative, language="de")
+    assert alert.actor.code == "DE"
+
+
 @pytest.mark.parametrize(
     ("body", "language"),
     [

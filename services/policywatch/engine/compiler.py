@@ -65,6 +65,7 @@ class LanguagePack:
     agent_prepositions: frozenset[str]
     speech_verbs: frozenset[str]
     skip_words: frozenset[str]
+    genitive_articles: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,7 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
         "agent_prepositions": set(),
         "speech_verbs": set(),
         "skip_words": set(),
+        "genitive_articles": set(),
     }
     inflector = inflector_for(language)
     for f in files:
@@ -207,6 +209,7 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
         agent_prepositions=frozenset(slot["agent_prepositions"]),
         speech_verbs=frozenset(slot["speech_verbs"]),
         skip_words=frozenset(slot["skip_words"]),
+        genitive_articles=frozenset(slot["genitive_articles"]),
     )
 
 

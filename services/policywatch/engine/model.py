@@ -107,6 +107,13 @@ class SlotWords(_Spec):
     agent_prepositions: list[str] = []
     speech_verbs: list[str] = []
     skip_words: list[str] = Field([], description="Articles and titles skipped when looking back")
+    genitive_articles: list[str] = Field(
+        [],
+        description=(
+            "Target prepositions that mark a genitive, not a target, right after a capitalised"
+            " noun (German 'die Außenminister der EU')"
+        ),
+    )
 
 
 class Guard(_Spec):

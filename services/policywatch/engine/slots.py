@@ -63,14 +63,53 @@ def _word_before(text: str, floor: int, pos: int, skip: frozenset[str]) -> str:
 
 
 def _speech_follows(text: str, pos: int, ceiling: int, pack: LanguagePack) -> bool:
+    """Whether a speech verb follows the mention ending at ``pos`` ("the Pentagon said").
+
+    Punctuation in between ends the look: in "sanctions on Russia, adding ..." the participle
+    belongs to the sentence's subject, not to Russia.
+    """
     following = words_in(text, pos, min(ceiling, pos + 60))[: SPEECH_REACH + 1]
     for m in following:
+        if _CLAUSE_PUNCTUATION.intersection(text[pos : m.start()]):
+            return False
         folded = words_of(m.group())
         word = folded[0] if folded else ""
         if word in pack.speech_verbs:
             return True
         if word not in pack.skip_words:
             return False
+    return False
+
+
+_CLAUSE_PUNCTUATION = frozenset(",;:()")
+
+
+def _governed(
+    text: str, floor: int, pos: int, pack: LanguagePack, mention_ends: frozenset[int]
+) -> bool:
+    """Whether the mention starting at ``pos`` is the object of a target preposition.
+
+    A genitive article right after a capitalised common noun does not govern: in German "die
+    Außenminister **der EU** haben ..." the EU owns the ministers (the actor), while after a
+    verb ("Washington hat **der Ukraine** erlaubt") or another mention ("auch Deutschland **der
+    Ukraine**") the article is a dative and marks the target.
+    """
+    words = words_in(text, max(floor, pos - 80), pos)
+    for i in range(len(words) - 1, -1, -1):
+        folded = words_of(words[i].group())
+        word = folded[0] if folded else ""
+        if word in pack.skip_words:
+            continue
+        if word not in pack.target_prepositions:
+            return False
+        if word in pack.genitive_articles and i > 0:
+            owner = words[i - 1]
+            return not (
+                owner.group()[:1].isupper()
+                and owner.start() > floor
+                and owner.end() not in mention_ends
+            )
+        return True
     return False
 
 
@@ -108,7 +147,7 @@ def extract_slots(
     after = [m for m in inside if m.start >= t_end]
     within = [m for m in inside if m.start >= t_start and m.end <= t_end]
     skip = pack.skip_words
-    preps = pack.target_prepositions
+    ends = frozenset(m.end for m in inside)
 
     target: Mention | None = None
     if subject_is_target and before:
@@ -126,7 +165,7 @@ def extract_slots(
             break
     if actor is None:
         for k in range(len(before) - 1, -1, -1):
-            if _word_before(text, s_start, before[k].start, skip) not in preps:
+            if not _governed(text, s_start, before[k].start, pack, ends):
                 actor = before[_coordinated_first(text, before, k)]
                 break
     if actor is None:
@@ -136,7 +175,7 @@ def extract_slots(
                 break
     if actor is None and subject_is_target:
         for m in within + after:
-            if _word_before(text, s_start, m.start, skip) not in preps:
+            if not _governed(text, s_start, m.start, pack, ends):
                 actor = m
                 break
     if subject_is_target:
@@ -149,7 +188,7 @@ def extract_slots(
             break
     if target is None:
         for m in reversed(before):
-            if m.code != actor_code and _word_before(text, s_start, m.start, skip) in preps:
+            if m.code != actor_code and _governed(text, s_start, m.start, pack, ends):
                 target = m
                 break
     return Slots(actor, target, by_speech)
