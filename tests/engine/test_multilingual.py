@@ -90,6 +90,13 @@ def test_a_german_genitive_names_the_actor_and_a_dative_the_target(engine: Engin
     assert alert.actor.code == "DE"
 
 
+def test_a_condition_term_before_the_actor_does_not_hide_the_actor(engine: Engine) -> None:
+    # "санкцій" (a condition term) comes before the EU, the trigger after it.
+    body = "Під час продовження санкцій Євросоюз виключив зі списку трьох бізнесменів."
+    [alert] = detect(engine, body, language="uk")
+    assert (alert.event_type, alert.actor.code) == ("sanctions_lifted", "EU")
+
+
 @pytest.mark.parametrize(
     ("body", "language"),
     [

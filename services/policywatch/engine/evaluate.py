@@ -222,14 +222,23 @@ def evaluate_rule(
         if h.field == hit.field and sentence[0] <= h.start and h.end <= sentence[1]
     ]
     event = (min(h.start for h in span), max(h.end for h in span))
+    mentions = ctx.mentions(hit.field, pack)
+    subject_is_target = spec.subject == "target"
     slots = extract_slots(
-        ft.text,
-        sentence,
-        ctx.mentions(hit.field, pack),
-        event,
-        pack,
-        subject_is_target=spec.subject == "target",
+        ft.text, sentence, mentions, event, pack, subject_is_target=subject_is_target
     )
+    if slots.actor is None and event[0] < hit.start:
+        # A condition term before the actor ("... продовження санкцій Євросоюз виключив зі
+        # списку"): read the slots around the span from the trigger on instead.
+        event_from_trigger = (hit.start, event[1])
+        slots = extract_slots(
+            ft.text,
+            sentence,
+            mentions,
+            event_from_trigger,
+            pack,
+            subject_is_target=subject_is_target,
+        )
     if slots.actor is None:
         return None
     if spec.target == "required" and slots.target is None:
