@@ -11,7 +11,8 @@ for the pipeline to drain and prints a small report:
   alerts the detector produced;
 - per story, the articles the receiver was told about (the story's corroboration) against the
   articles that reported it — nothing may be lost;
-- RSS of both services after the warm-up and at the end, and the peak in between.
+- RSS of both services after the warm-up (once the detector's bounded duplicate window is
+  full) and at the end, and the peak in between.
 
 Exits 1 if anything is lost or either RSS grew more than ``--max-growth`` (10 %) from the
 warm-up to the end. Not part of ``make test``.
@@ -46,7 +47,7 @@ from policywatch.notifier.console_receiver import (
     local_webhook_config,
 )
 from policywatch.notifier.routing import alert_labels
-from policywatch.settings import KafkaSettings, TopicSettings
+from policywatch.settings import DetectorSettings, KafkaSettings, TopicSettings
 
 #: Sentences the built-in rule pack reports (written for this tool).
 POSITIVES = (
@@ -212,6 +213,17 @@ def _service_env(kafka: KafkaSettings, topics: TopicSettings) -> dict[str, str]:
     return env
 
 
+def warmup_seconds(minutes: float, rate: int) -> float:
+    """When the RSS baseline is taken: once the detector's duplicate window is full.
+
+    The window (``detector.dedupe_window`` fingerprints, 100,000 by default, ~22 MB) is bounded
+    state that grows until it is full; measuring growth before that would report the window
+    filling up, not a leak. Never later than 60 % of the run, and never before 60 s.
+    """
+    fill = DetectorSettings().dedupe_window / rate + 30
+    return min(max(60.0, fill), minutes * 60 * 0.6)
+
+
 def run(minutes: float, rate: int, every: int, max_growth: float, workdir: Path) -> int:
     engine = Engine.from_paths()
     groups = template_groups(engine)
@@ -268,7 +280,8 @@ def run(minutes: float, rate: int, every: int, max_growth: float, workdir: Path)
 
         rss = {s.name: Rss() for s in services}
         producer = Producer(kafka)
-        warmup = min(60.0, minutes * 60 * 0.2)
+        warmup = warmup_seconds(minutes, rate)
+        print(f"soak: RSS is compared from {warmup:.0f}s (warm-up) to the end", flush=True)
         total = int(minutes * 60 * rate)
         began = time.monotonic()
         published = 0
