@@ -77,6 +77,19 @@ def test_eval_json_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert report["by_language"]["en"]["precision"] == 1.0
 
 
+def test_eval_scores_several_files_as_one_set(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = json.loads(GOOD_LINE)
+    hit = dict(data, labels={"events": ["sanctions_lifted"], "ignore": [], "actor": "CA"})
+    miss = dict(data, id="a2", labels={"events": [], "ignore": [], "actor": None})
+    (tmp_path / "a.jsonl").write_text(json.dumps(hit) + "\n")
+    (tmp_path / "b.jsonl").write_text(json.dumps(miss) + "\n")
+    assert run("eval", str(tmp_path / "a.jsonl"), str(tmp_path / "b.jsonl"), "--json") == 0
+    overall = json.loads(capsys.readouterr().out)["overall"]
+    assert (overall["tp"], overall["fp"]) == (1, 1)
+
+
 def test_rules_check_reports_every_error_and_exits_non_zero(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -30,7 +30,12 @@ def register(subparsers: Any) -> None:
         "language and overall, actor accuracy, duplicate alerts, and every false positive "
         "and false negative with its evidence.",
     )
-    parser.add_argument("file", metavar="FILE", help="labelled JSON-lines file")
+    parser.add_argument(
+        "files",
+        metavar="FILE",
+        nargs="+",
+        help="labelled JSON-lines file, or - for stdin; several files are scored as one set",
+    )
     parser.add_argument("--json", action="store_true", help="print a machine-readable report")
     add_rules_argument(parser)
     parser.set_defaults(func=run)
@@ -44,19 +49,20 @@ def run(args: argparse.Namespace) -> int:
         return 2
     items: list[LabelledArticle] = []
     bad = False
-    try:
-        with open(args.file, "rb") as stream:
-            for lineno, raw in enumerate(stream, 1):
-                if not raw.strip():
-                    continue
-                try:
-                    items.append(parse_labelled(raw))
-                except ArticleDecodeError as exc:
-                    print(f"{args.file}:{lineno}: {exc}", file=sys.stderr)
-                    bad = True
-    except OSError as exc:
-        print(f"{args.file}: cannot open: {exc.strerror}", file=sys.stderr)
-        return 2
+    for name in args.files:
+        try:
+            with open(sys.stdin.fileno() if name == "-" else name, "rb", closefd=name != "-") as f:
+                for lineno, raw in enumerate(f, 1):
+                    if not raw.strip():
+                        continue
+                    try:
+                        items.append(parse_labelled(raw))
+                    except ArticleDecodeError as exc:
+                        print(f"{name}:{lineno}: {exc}", file=sys.stderr)
+                        bad = True
+        except OSError as exc:
+            print(f"{name}: cannot open: {exc.strerror}", file=sys.stderr)
+            return 2
     now = datetime.now(UTC)
     report = evaluate(lambda article: engine.detect(article, detected_at=now), items)
     if args.json:
