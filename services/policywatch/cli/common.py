@@ -28,16 +28,30 @@ def settings_from(args: argparse.Namespace, **overrides: Any) -> Settings:
 
 
 def stop_on_signals() -> threading.Event:
-    """An event set by SIGTERM or SIGINT, so loops finish their batch and exit cleanly."""
+    """An event set by SIGTERM or SIGINT, so loops finish their batch and exit cleanly.
+
+    The handler only sets the event. It runs in the main thread between two bytecodes, where
+    that thread may hold a lock: structlog's print lock while it writes a log line, as the
+    detector does for every alert. Logging from the handler then waits for a lock its own thread
+    holds, forever (seen as a detector that ignored SIGTERM under load). A watcher thread logs
+    the request instead.
+    """
     stop = threading.Event()
+    received: list[str] = []
     log = structlog.get_logger("policywatch")
 
     def handler(signum: int, _frame: object) -> None:
-        log.info("shutdown_requested", signal=signal.Signals(signum).name)
+        received.append(signal.Signals(signum).name)  # list.append takes no lock
         stop.set()
+
+    def announce() -> None:
+        stop.wait()
+        if received:  # set by a signal, not by the command itself
+            log.info("shutdown_requested", signal=received[0])
 
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGINT, handler)
+    threading.Thread(target=announce, name="shutdown-log", daemon=True).start()
     return stop
 
 
