@@ -37,6 +37,9 @@ def test_quick_bench_runs_and_writes_every_section(tmp_path: Path) -> None:
     assert results["memory"]["detector_peak_rss_bytes"] > 0
     sizes = {(row["phrases"], row["rules"]) for row in results["engine"]["sizes"]}
     assert {(1_000, 10), (1_000, 100), (1_000, 1_000)} <= sizes
+    multilingual = results["engine"]["multilingual"]
+    assert multilingual["all_rules"] > multilingual["english_rules"] > 0
+    assert multilingual["english_pack_per_second"] > 0 and multilingual["all_packs_per_second"] > 0
     assert {t["name"] for t in results["targets"]} and all(
         isinstance(t["met"], bool) for t in results["targets"]
     )

@@ -24,7 +24,13 @@ from typing import Any
 
 from policywatch.bench.corpus import CorpusGenerator
 from policywatch.bench.endtoend import EndToEndResult, run_end_to_end
-from policywatch.bench.engine_bench import FULL_SIZES, QUICK_SIZES, measure_builtin, measure_sizes
+from policywatch.bench.engine_bench import (
+    FULL_SIZES,
+    QUICK_SIZES,
+    measure_builtin,
+    measure_english_cost,
+    measure_sizes,
+)
 from policywatch.bench.latency import run_latency
 from policywatch.bench.load import fresh_topics, preload
 from policywatch.bench.report import check_targets, render_table
@@ -156,6 +162,12 @@ def run(quick: bool, articles: int, partitions: int, workdir: Path) -> dict[str,
     results["engine"] = {
         "builtin": measure_builtin(corpus, articles=200 if quick else 1_000, budget=budget),
         "sizes": [{**asdict(size), "ratio": size.ratio} for size in sizes],
+        "multilingual": measure_english_cost(
+            corpus,
+            articles=200 if quick else 1_500,
+            budget=budget * (2 if quick else 6),
+            rounds=2 if quick else 12,
+        ),
     }
     results["targets"] = [t.as_dict() for t in check_targets(results)]
     return results

@@ -16,9 +16,10 @@ from policywatch.bench.corpus import CorpusGenerator
 from policywatch.bench.naive import NaiveMatcher
 from policywatch.bench.synthetic import SyntheticPack
 from policywatch.engine import Engine
+from policywatch.engine.loader import builtin_rules_dir
 from policywatch.models import Article
 
-__all__ = ["EngineSize", "measure_builtin", "measure_sizes", "rate"]
+__all__ = ["EngineSize", "measure_builtin", "measure_english_cost", "measure_sizes", "rate"]
 
 #: (phrases, rules): the phrase axis at up to 100 rules, then the rule axis at 1,000 phrases.
 FULL_SIZES = ((10, 10), (100, 100), (1_000, 100), (10_000, 100), (1_000, 10), (1_000, 1_000))
@@ -144,4 +145,35 @@ def measure_builtin(corpus: CorpusGenerator, *, articles: int, budget: float) ->
         "articles": articles,
         "positives": positives,
         "alerted": alerted,
+    }
+
+
+def measure_english_cost(
+    corpus: CorpusGenerator, *, articles: int, budget: float, rounds: int
+) -> dict[str, float]:
+    """English articles through the English pack alone and through all six packs (issue 8).
+
+    The packs for other languages must not make English detection slower (by more than 15 %).
+    Interleaved rounds, best of each, as :func:`measure_sizes` does: single rounds on a shared
+    2-vCPU host vary by a quarter.
+    """
+    english = Engine.from_paths([builtin_rules_dir() / "en"])
+    every = Engine.from_paths()
+    docs = [Article.model_validate_json(corpus.article(i)) for i in range(articles)]
+    at = datetime.now(UTC)
+    best = {"english_pack": 0.0, "all_packs": 0.0}
+    for _ in range(rounds):
+        for name, engine in (("english_pack", english), ("all_packs", every)):
+
+            def scan(a: Article, engine: Engine = engine) -> object:
+                return engine.scan(a, detected_at=at)
+
+            r, _ = rate(scan, docs, budget=budget / rounds, limit=20 * articles)
+            best[name] = max(best[name], r)
+    return {
+        "english_pack_per_second": best["english_pack"],
+        "all_packs_per_second": best["all_packs"],
+        "ratio": best["all_packs"] / best["english_pack"] if best["english_pack"] else 0.0,
+        "english_rules": english.rule_count,
+        "all_rules": every.rule_count,
     }
