@@ -10,7 +10,9 @@ from policywatch.engine import Engine
 from policywatch.engine.evaluation import evaluate, parse_labelled
 from policywatch.engine.inflect import phrase_forms
 from policywatch.engine.languages import LanguageResolver
+from policywatch.engine.loader import builtin_rules_dir
 from policywatch.engine.normalize import normalize, words_of
+from policywatch.engine.scan import article_fields
 from policywatch.engine.stemming import stem_word
 from policywatch.models import Alert
 
@@ -185,3 +187,21 @@ def test_the_english_pack_is_unchanged_by_the_other_packs() -> None:
     a = english.detect(article, detected_at=NOW)
     b = full.detect(article, detected_at=NOW)
     assert [x.model_dump() for x in a] == [x.model_dump() for x in b]
+
+
+def test_other_packs_add_no_matches_on_english_function_words() -> None:
+    # Every pack shares one automaton, so a term that is a common English word ("a", "the")
+    # in another language's pack costs every English article (issue 8: English throughput).
+    words = (
+        "the a of to in and is it that for on with as was at by an be this from or are has "
+        "have had not but its their they we he she will would said says also after before"
+    )
+    article = make_article(words + ".")
+
+    def matched(engine: Engine) -> set[str]:
+        body = article_fields(article)[1]
+        found = engine.pack.automaton.find_matches_as_indexes(body.norm.text, overlapping=True)
+        return {body.norm.text[s:e].strip() for _, s, e in found}
+
+    english = Engine.from_paths([builtin_rules_dir() / "en"])
+    assert matched(Engine.from_paths()) == matched(english)
