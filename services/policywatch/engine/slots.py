@@ -12,6 +12,7 @@ demonyms). In the trigger's sentence:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from policywatch.engine.compiler import LanguagePack
@@ -53,13 +54,22 @@ def resolve_mentions(raw: list[tuple[int, int, str | None]]) -> list[Mention]:
     return out
 
 
-def _word_before(text: str, floor: int, pos: int, skip: frozenset[str]) -> str:
-    for m in reversed(words_in(text, max(floor, pos - 80), pos)):
-        folded = words_of(m.group())
+def _words_before(
+    text: str, floor: int, pos: int, skip: frozenset[str]
+) -> tuple[list[re.Match[str]], int, str]:
+    """The words before ``pos``, the index of the last one not in ``skip`` (-1: none), and it
+    folded ("" when none)."""
+    words = words_in(text, max(floor, pos - 80), pos)
+    for i in range(len(words) - 1, -1, -1):
+        folded = words_of(words[i].group())
         word = folded[0] if folded else ""
         if word not in skip:
-            return word
-    return ""
+            return words, i, word
+    return words, -1, ""
+
+
+def _word_before(text: str, floor: int, pos: int, skip: frozenset[str]) -> str:
+    return _words_before(text, floor, pos, skip)[2]
 
 
 def _speech_follows(text: str, pos: int, ceiling: int, pack: LanguagePack) -> bool:
@@ -94,23 +104,17 @@ def _governed(
     verb ("Washington hat **der Ukraine** erlaubt") or another mention ("auch Deutschland **der
     Ukraine**") the article is a dative and marks the target.
     """
-    words = words_in(text, max(floor, pos - 80), pos)
-    for i in range(len(words) - 1, -1, -1):
-        folded = words_of(words[i].group())
-        word = folded[0] if folded else ""
-        if word in pack.skip_words:
-            continue
-        if word not in pack.target_prepositions:
-            return False
-        if word in pack.genitive_articles and i > 0:
-            owner = words[i - 1]
-            return not (
-                owner.group()[:1].isupper()
-                and owner.start() > floor
-                and owner.end() not in mention_ends
-            )
-        return True
-    return False
+    words, i, word = _words_before(text, floor, pos, pack.skip_words)
+    if word not in pack.target_prepositions:
+        return False
+    if word in pack.genitive_articles and i > 0:
+        owner = words[i - 1]
+        return not (
+            owner.group()[:1].isupper()
+            and owner.start() > floor
+            and owner.end() not in mention_ends
+        )
+    return True
 
 
 def _coordinated_first(text: str, before: list[Mention], k: int) -> int:
