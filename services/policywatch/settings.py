@@ -79,6 +79,14 @@ class DetectorSettings(_Section):
     dedupe_window: int = Field(
         100_000, ge=0, description="Recent articles remembered to dead-letter exact duplicates"
     )
+    commit_interval_ms: int = Field(
+        200,
+        ge=0,
+        description=(
+            "How often processed offsets are committed (after their alerts are acknowledged); "
+            "0 commits after every polled batch"
+        ),
+    )
     metrics_port: int = Field(9464, ge=0, le=65535, description="0 disables the HTTP endpoint")
     metrics_host: str = "0.0.0.0"
 

@@ -1,13 +1,17 @@
 """The detector's consume → detect → produce → commit loop.
 
-At-least-once: a batch's offsets are committed only after every alert and dead letter produced
-for it has been acknowledged by the broker. If producing fails, the consumer seeks back to the
-batch's first offsets and the batch is processed again; alert ids are deterministic, so a
-downstream duplicate carries the same ``alert_id``.
+At-least-once: offsets are committed only after every alert and dead letter produced for the
+records below them has been acknowledged by the broker. Alerts leave as soon as the producer's
+linger allows; commits happen every ``detector.commit_interval_ms`` (and on shutdown and
+rebalance), not after every polled batch: a commit is a blocking round trip that costs the loop
+more than a small batch's detection (docs/performance.md). If producing fails, the consumer seeks
+back to the first uncommitted offsets and that work is processed again; alert ids are
+deterministic, so a downstream duplicate carries the same ``alert_id``.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 import time
@@ -56,7 +60,13 @@ class DetectorService:
         # Only committed batches enter it, so a batch re-processed after a failure is not
         # mistaken for duplicates of itself.
         self._seen: OrderedDict[str, None] = OrderedDict()
-        self._batch_seen: set[str] = set()
+        # Work done since the last commit: its sends, the offsets to commit and to seek back
+        # to, and its articles' fingerprints (they join ``_seen`` once committed).
+        self._sends: list[tuple[Record, SendResult, Alert | None]] = []
+        self._next_offsets: dict[tuple[str, int], int] = {}
+        self._first_offsets: dict[tuple[str, int], int] = {}
+        self._pending_seen: set[str] = set()
+        self._last_commit = time.monotonic()
         metrics.rules_loaded.set(engine.rule_count)
         # Hot path (issue 6, profiled): resolve label children once instead of per record;
         # ``.labels()`` costs ~1 µs a call. Per-rule children are cached as rules show up.
@@ -93,6 +103,16 @@ class DetectorService:
         self._metrics.ready.labels(SERVICE).set(1 if self.readiness()[0] else 0)
 
     def _on_revoked(self, parts: set[tuple[str, int]]) -> None:
+        # kafka-python calls this on its I/O thread while the main thread waits in poll(), so
+        # it must not block on the consumer: no commit here. The revoked partitions' work since
+        # the last commit is left uncommitted; their next owner (perhaps this process again)
+        # resumes from the last commit and redoes at most commit_interval_ms of work, with the
+        # same alert ids. Their sends stay pending, so the next commit still checks them.
+        for tp in parts:
+            self._next_offsets.pop(tp, None)
+            self._first_offsets.pop(tp, None)
+        # Re-fetched articles must not look like duplicates of themselves.
+        self._pending_seen = set()
         self._assigned -= parts
         log.info("partitions_revoked", partitions=sorted(parts))
 
@@ -130,52 +150,76 @@ class DetectorService:
     def _loop(self, stop: threading.Event) -> None:
         assert self._consumer is not None and self._producer is not None
         consumer = self._consumer
+        interval = self._settings.detector.commit_interval_ms / 1000
         while not stop.is_set():
             records = consumer.poll(timeout_ms=200)
             self._connected = consumer.connected()
             self._metrics.ready.labels(SERVICE).set(1 if self.readiness()[0] else 0)
             if records:
                 self.process(records)
+            if time.monotonic() - self._last_commit >= interval:
+                self.commit()
             self._update_lag()
             if (engine := self._reloader.poll()) is not None:
                 self._engine = engine
                 self._metrics.rules_loaded.set(engine.rule_count)
+        self.commit()
 
     def process(self, records: list[Record]) -> None:
-        """Detect, produce and commit one polled batch (re-processed from its start on failure)."""
-        assert self._consumer is not None and self._producer is not None
-        sends: list[tuple[Record, SendResult, Alert | None]] = []
-        next_offsets: dict[tuple[str, int], int] = {}
-        first_offsets: dict[tuple[str, int], int] = {}
-        self._batch_seen = set()
+        """Detect and produce one polled batch; :meth:`commit` makes it durable."""
+        next_offsets = self._next_offsets
+        first_offsets = self._first_offsets
+        sends = self._sends
         for record in records:
             tp = (record.topic, record.partition)
-            first_offsets.setdefault(tp, record.offset)
+            if tp not in first_offsets:
+                first_offsets[tp] = record.offset
             next_offsets[tp] = record.offset + 1
             sends.extend(self._handle(record))
+
+    def commit(self) -> None:
+        """Wait for every send since the last commit, then commit their records' offsets.
+
+        If a send failed, the consumer seeks back to the first uncommitted offsets, so that
+        work is processed again, and the error propagates (the run loop backs off and retries).
+        """
+        self._last_commit = time.monotonic()
+        if not self._next_offsets and not self._sends:
+            return
+        assert self._consumer is not None and self._producer is not None
         try:
             self._producer.flush(timeout=self._settings.kafka.request_timeout_ms / 1000)
-            for _, result, _ in sends:
+            for _, result, _ in self._sends:
                 result.get(timeout=1.0)
         except KafkaAdapterError as exc:
-            log.warning("batch_produce_failed", error=str(exc), records=len(records))
-            for (topic, partition), offset in first_offsets.items():
+            log.warning("batch_produce_failed", error=str(exc), sends=len(self._sends))
+            for (topic, partition), offset in self._first_offsets.items():
                 self._consumer.seek(topic, partition, offset)
+            self._forget_pending()
             raise
-        self._consumer.commit(next_offsets)
-        for fingerprint in self._batch_seen:
-            self._seen[fingerprint] = None
-        while len(self._seen) > self._settings.detector.dedupe_window:
-            self._seen.popitem(last=False)
+        if self._next_offsets:
+            self._consumer.commit(self._next_offsets)
+        seen = self._seen
+        for fingerprint in self._pending_seen:
+            seen[fingerprint] = None
+        while len(seen) > self._settings.detector.dedupe_window:
+            seen.popitem(last=False)
+        self._forget_pending()
+
+    def _forget_pending(self) -> None:
+        self._sends = []
+        self._next_offsets = {}
+        self._first_offsets = {}
+        self._pending_seen = set()
+
+    def _on_alert_acked(self, record: Record, alert: Alert) -> None:
+        """Latency metrics, on the producer's I/O thread when the broker acknowledges."""
         acked = time.time()
-        for record, _, alert in sends:
-            if alert is None:
-                continue
-            self._metrics.time_to_alert_seconds.observe(max(0.0, acked - record.timestamp_ms / 1e3))
-            published = alert.article.published_at
-            if published is not None:
-                age = acked - published.timestamp()
-                self._metrics.article_age_at_alert_seconds.observe(max(0.0, age))
+        self._metrics.time_to_alert_seconds.observe(max(0.0, acked - record.timestamp_ms / 1e3))
+        published = alert.article.published_at
+        if published is not None:
+            age = acked - published.timestamp()
+            self._metrics.article_age_at_alert_seconds.observe(max(0.0, age))
 
     def _handle(self, record: Record) -> list[tuple[Record, SendResult, Alert | None]]:
         """One record in, its alerts or its dead letter sent (not yet acknowledged)."""
@@ -198,9 +242,9 @@ class DetectorService:
                 return [self._dead_letter(record, exc.reason, exc.detail)]
             self._decoded.inc()
             fingerprint = _fingerprint(article)
-            if fingerprint in self._seen or fingerprint in self._batch_seen:
+            if fingerprint in self._seen or fingerprint in self._pending_seen:
                 return [self._dead_letter(record, "duplicate", f"article {article.id} seen before")]
-            self._batch_seen.add(fingerprint)
+            self._pending_seen.add(fingerprint)
             try:
                 result = self._engine.scan(article, detected_at=self._clock())
             except Exception as exc:  # a rule-engine bug must not stop the stream
@@ -219,6 +263,7 @@ class DetectorService:
                     key=alert.story_key.encode(),
                     headers=[("pw-article-id", article.id.encode())],
                 )
+                sent.on_success(functools.partial(self._on_alert_acked, record, alert))
                 _child(
                     self._alerts_produced,
                     m.alerts_produced,
@@ -266,6 +311,11 @@ class DetectorService:
             self._metrics.consumer_lag.labels(SERVICE, topic, str(partition)).set(lag)
 
     def close(self) -> None:
+        if self._consumer is not None and self._producer is not None:
+            try:
+                self.commit()
+            except KafkaAdapterError as exc:
+                log.warning("final_commit_failed", error=str(exc))
         if self._producer is not None:
             try:
                 self._producer.flush(timeout=10)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +32,11 @@ class SendResult:
                 retriable=bool(getattr(exc, "retriable", False)),
             ) from exc
         return int(meta.partition), int(meta.offset)
+
+    def on_success(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` when the broker acknowledges the record (on the producer's I/O
+        thread, or at once if it already has)."""
+        self._future.add_callback(lambda _meta: callback())
 
     @property
     def failed(self) -> bool:
