@@ -1,4 +1,4 @@
-"""The mostly-ASCII folding fast path gives exactly what ``str.translate`` gives."""
+"""The ASCII and mostly-ASCII folding fast paths give exactly what ``str.translate`` gives."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from policywatch.engine.normalize import _FOLD, _fold
 PIECES = [
     "Word ", "the U.S. ", "Kyiv", "’", "“", "”", "—", "é", "É", "ü", "ß", "ﬁ", "Å",
     "e\u0301", "\u0301", "İ", "ſ", "²", "Ж", "обʼєкт", "\u00a0", "\n", "x" * 60,
+    "A1-b2;C3!\t~{}", "\x00\x7f",
 ]  # fmt: skip
 
 
