@@ -228,3 +228,27 @@ def _alerted_articles(
     finally:
         consumer.close()
     return ids
+
+
+def test_lag_counts_the_records_not_yet_consumed_with_or_without_asking_the_broker(
+    kafka_settings: KafkaSettings, topic_names: TopicSettings
+) -> None:
+    """The detector reads lag from its fetches' high-water marks, without a round trip; the
+    notifier also asks the broker (its paused partitions are not fetched). Records produced in
+    one flush form one batch per partition: Tansu's ListOffsets then reports the end of the
+    first batch, so the broker's answer alone would say a partition of 13 records holds 1."""
+    total = 30
+    produce(kafka_settings, topic_names.articles, [article(i, NEUTRAL) for i in range(total)])
+    consumer = Consumer(kafka_settings, [topic_names.articles], None)
+    try:
+        consumed = 0
+        deadline = time.monotonic() + 30
+        # Until every partition has been fetched once, its high-water mark is unknown.
+        while len(consumer.lag(ask_broker=False)) < kafka_settings.topic_partitions:
+            assert time.monotonic() < deadline, "not every partition was fetched"
+            consumed += len(consumer.poll(timeout_ms=200, max_records=1))
+        assert total - consumed > 0
+        assert sum(consumer.lag(ask_broker=False).values()) == total - consumed
+        assert sum(consumer.lag().values()) == total - consumed
+    finally:
+        consumer.close()

@@ -157,7 +157,7 @@ class DetectorService:
             if records:
                 self.process(records)
             if time.monotonic() - self._last_commit >= interval:
-                self.commit()
+                self.commit(wait=False)
             self._update_lag()
             if (engine := self._reloader.poll()) is not None:
                 self._engine = engine
@@ -177,8 +177,10 @@ class DetectorService:
             next_offsets[tp] = record.offset + 1
             sends.extend(self._handle(record))
 
-    def commit(self) -> None:
-        """Wait for every send since the last commit, then commit their records' offsets.
+    def commit(self, *, wait: bool = True) -> None:
+        """Wait for every send since the last commit, then commit their records' offsets
+        (``wait=False``, the loop's periodic commits: send the commit without waiting for the
+        broker's answer; the final commit on shutdown waits).
 
         If a send failed, the consumer seeks back to the first uncommitted offsets, so that
         work is processed again, and the error propagates (the run loop backs off and retries).
@@ -198,7 +200,7 @@ class DetectorService:
             self._forget_pending()
             raise
         if self._next_offsets:
-            self._consumer.commit(self._next_offsets)
+            self._consumer.commit(self._next_offsets, wait=wait)
         seen = self._seen
         for fingerprint in self._pending_seen:
             seen[fingerprint] = None
@@ -306,7 +308,7 @@ class DetectorService:
         if self._consumer is None or now - self._last_lag_update < 5.0:
             return
         self._last_lag_update = now
-        for (topic, partition), lag in self._consumer.lag().items():
+        for (topic, partition), lag in self._consumer.lag(ask_broker=False).items():
             self._metrics.consumer_lag.labels(SERVICE, topic, str(partition)).set(lag)
 
     def close(self) -> None:

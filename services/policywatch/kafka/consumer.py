@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+import structlog
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.errors import KafkaError
@@ -17,6 +18,13 @@ from policywatch.kafka.records import Record
 from policywatch.settings import KafkaSettings
 
 TP = tuple[str, int]
+log = structlog.get_logger("policywatch.kafka")
+
+
+def _log_failed_commit(offsets: Mapping[TopicPartition, OffsetAndMetadata], response: Any) -> None:
+    """kafka-python's ``commit_async`` callback (on its I/O thread)."""
+    if isinstance(response, BaseException):
+        log.warning("async_commit_failed", error=str(response), partitions=len(offsets))
 
 
 class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]  # untyped library base
@@ -115,17 +123,22 @@ class Consumer:
         if current is not None and not current:
             fetcher._next_partition_records = None
 
-    def commit(self, offsets: Mapping[TP, int]) -> None:
-        """Commit, for each partition, the offset of the next record to read."""
+    def commit(self, offsets: Mapping[TP, int], *, wait: bool = True) -> None:
+        """Commit, for each partition, the offset of the next record to read.
+
+        ``wait=False`` sends the commit and returns at once; a failure is logged (the next
+        commit covers the same records, so nothing is lost, at worst redone after a restart).
+        """
         if not offsets:
             return
+        payload = {
+            TopicPartition(t, p): OffsetAndMetadata(off, "", -1) for (t, p), off in offsets.items()
+        }
         try:
-            self._consumer.commit(
-                {
-                    TopicPartition(t, p): OffsetAndMetadata(off, "", -1)
-                    for (t, p), off in offsets.items()
-                }
-            )
+            if wait:
+                self._consumer.commit(payload)
+            else:
+                self._consumer.commit_async(payload, callback=_log_failed_commit)
         except KafkaError as exc:
             raise KafkaAdapterError(
                 f"commit failed: {exc}", retriable=bool(getattr(exc, "retriable", False))
@@ -161,21 +174,31 @@ class Consumer:
     def resume(self, partitions: Iterable[TP]) -> None:
         self._consumer.resume(*(TopicPartition(t, p) for t, p in partitions))
 
-    def lag(self) -> dict[TP, int]:
-        """Records between the current position and the high-water mark, per assigned partition."""
+    def lag(self, *, ask_broker: bool = True) -> dict[TP, int]:
+        """Records between the current position and the high-water mark, per assigned partition.
+
+        ``ask_broker=False`` uses the high-water marks of the last fetch responses instead of a
+        blocking ListOffsets round trip: right for a consumer that never pauses (the detector),
+        whose fetches keep them fresh.
+        """
         result: dict[TP, int] = {}
         assigned = list(self._consumer.assignment())
         # highwater() is only refreshed by fetch responses, so it goes stale for a paused
         # partition — exactly when back-pressure makes lag worth watching. Ask the broker for
-        # the end offsets (briefly: an outage must not stall the poll loop), else fall back.
-        try:
-            ends = self._consumer.end_offsets(assigned, timeout_ms=1_000) if assigned else {}
-        except KafkaError:
-            ends = {}
+        # the end offsets too (briefly: an outage must not stall the poll loop) and take the
+        # larger: Tansu answers ListOffsets with the end of the first record batch (a partition
+        # holding one batch of 13 records reports 1), which would end a replay early.
+        ends: dict[Any, int] = {}
+        if ask_broker and assigned:
+            try:
+                ends = self._consumer.end_offsets(assigned, timeout_ms=1_000)
+            except KafkaError:
+                ends = {}
         for tp in assigned:
-            high = ends.get(tp, self._consumer.highwater(tp))
-            if high is None:
+            known = [h for h in (ends.get(tp), self._consumer.highwater(tp)) if h is not None]
+            if not known:
                 continue
+            high = max(known)
             try:
                 position = self._consumer.position(tp, timeout_ms=100)
             except KafkaError:
