@@ -60,7 +60,13 @@ def _transport(bootstrap: str, topic: str, count: int) -> dict[str, Any]:
 
 
 def _e2e(r: EndToEndResult) -> dict[str, Any]:
-    return {**asdict(r), "per_second": r.per_second, "per_cpu_second": r.per_cpu_second}
+    return {
+        **asdict(r),
+        "per_second": r.per_second,
+        "per_cpu_second": r.per_cpu_second,
+        "main_thread_us": r.main_thread_us,
+        "io_threads_us": r.io_threads_us,
+    }
 
 
 def run(quick: bool, articles: int, partitions: int, workdir: Path) -> dict[str, Any]:

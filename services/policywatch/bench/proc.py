@@ -125,8 +125,13 @@ class DetectorProcess:
         return self._status("VmRSS")
 
     def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User + system CPU time of the whole process (every thread)."""
+        return _cpu(Path(f"/proc/{self.pid}/stat"))
+
+    def main_thread_cpu_seconds(self) -> float:
+        """CPU time of the main thread alone: the detect loop, without kafka-python's I/O
+        threads (the rest of :meth:`cpu_seconds`)."""
+        return _cpu(Path(f"/proc/{self.pid}/task/{self.pid}/stat"))
 
     def stop(self, timeout: float = 20.0) -> int | None:
         proc, self._proc = self._proc, None
@@ -156,3 +161,8 @@ class DetectorProcess:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def _cpu(stat: Path) -> float:
+    fields = stat.read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -110,7 +110,8 @@ def render_table(results: dict[str, Any]) -> str:
         label = f"2 detector end to end, {run['replicas']} process(es)"
         add(
             f"{label:<44} {_rate(run['per_second']):>14} {_rate(run['per_cpu_second']):>12}  "
-            f"{run['alerts']:,} alerts, {run['dead_lettered']} dead-lettered"
+            f"{run['alerts']:,} alerts, {run['dead_lettered']} dead-lettered; CPU per article: "
+            f"main thread {run['main_thread_us']:.0f} µs, I/O threads {run['io_threads_us']:.0f} µs"
         )
     if light := results.get("detector_light_pack"):
         add(
