@@ -312,11 +312,11 @@ class DetectorService:
             self._metrics.consumer_lag.labels(SERVICE, topic, str(partition)).set(lag)
 
     def close(self) -> None:
-        if self._consumer is not None and self._producer is not None:
-            try:
+        try:
+            if self._consumer is not None and self._producer is not None:
                 self.commit()
-            except KafkaAdapterError as exc:
-                log.warning("final_commit_failed", error=str(exc))
+        except Exception as exc:  # closing the clients below must still happen
+            log.warning("final_commit_failed", error=str(exc))
         if self._producer is not None:
             try:
                 self._producer.flush(timeout=10)
