@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -26,12 +28,20 @@ def engine() -> Engine:
 
 
 def make_settings(
-    kafka: KafkaSettings, topics: TopicSettings, group: str | None = None
+    kafka: KafkaSettings,
+    topics: TopicSettings,
+    group: str | None = None,
+    *,
+    commit_interval_ms: int = DetectorSettings().commit_interval_ms,
 ) -> Settings:
     return Settings(
         kafka=kafka,
         topics=topics,
-        detector=DetectorSettings(group_id=group or f"det-{uuid.uuid4().hex[:8]}", metrics_port=0),
+        detector=DetectorSettings(
+            group_id=group or f"det-{uuid.uuid4().hex[:8]}",
+            metrics_port=0,
+            commit_interval_ms=commit_interval_ms,
+        ),
     )
 
 
@@ -155,28 +165,27 @@ def test_restart_resumes_from_committed_offsets_without_losing_alerts(
     assert len(records) == 10
 
 
-def _settings_with_interval(
-    kafka: KafkaSettings, topics: TopicSettings, group: str, interval_ms: int
-) -> Settings:
-    return Settings(
-        kafka=kafka,
-        topics=topics,
-        detector=DetectorSettings(group_id=group, metrics_port=0, commit_interval_ms=interval_ms),
-    )
-
-
 def _committed_total(kafka: KafkaSettings, group: str) -> int:
     return sum(committed_offsets(kafka, group).values())
+
+
+@contextmanager
+def _five_alerts_produced(
+    kafka: KafkaSettings, topics: TopicSettings, engine: Engine, group: str, interval_ms: int
+) -> Iterator[None]:
+    """A detector of ``group`` runs for the block, after turning 5 articles into 5 alerts."""
+    settings = make_settings(kafka, topics, group, commit_interval_ms=interval_ms)
+    with running(DetectorService(settings, engine, Metrics.create())):
+        produce(kafka, topics.articles, [article(i, POSITIVE) for i in range(5)])
+        assert len(read_topic(kafka, topics.alerts, expect=5)) == 5
+        yield
 
 
 def test_an_idle_detector_commits_its_work_within_the_commit_interval(
     kafka_settings: KafkaSettings, topic_names: TopicSettings, engine: Engine
 ) -> None:
     group = f"det-{uuid.uuid4().hex[:8]}"
-    settings = _settings_with_interval(kafka_settings, topic_names, group, 200)
-    with running(DetectorService(settings, engine, Metrics.create())):
-        produce(kafka_settings, topic_names.articles, [article(i, POSITIVE) for i in range(5)])
-        assert len(read_topic(kafka_settings, topic_names.alerts, expect=5)) == 5
+    with _five_alerts_produced(kafka_settings, topic_names, engine, group, 200):
         # No more articles arrive: the loop's empty polls must still commit the pending work.
         deadline = time.monotonic() + 15
         while _committed_total(kafka_settings, group) < 5 and time.monotonic() < deadline:
@@ -188,10 +197,7 @@ def test_stopping_commits_work_a_long_commit_interval_still_holds(
     kafka_settings: KafkaSettings, topic_names: TopicSettings, engine: Engine
 ) -> None:
     group = f"det-{uuid.uuid4().hex[:8]}"
-    settings = _settings_with_interval(kafka_settings, topic_names, group, 3_600_000)
-    with running(DetectorService(settings, engine, Metrics.create())):
-        produce(kafka_settings, topic_names.articles, [article(i, POSITIVE) for i in range(5)])
-        assert len(read_topic(kafka_settings, topic_names.alerts, expect=5)) == 5
+    with _five_alerts_produced(kafka_settings, topic_names, engine, group, 3_600_000):
         assert _committed_total(kafka_settings, group) == 0  # an hour has not passed
     assert _committed_total(kafka_settings, group) == 5
 
@@ -201,7 +207,7 @@ def test_a_replica_joining_mid_stream_loses_no_alert(
 ) -> None:
     """The rebalance revokes partitions with uncommitted work; their next owner redoes it."""
     group = f"det-{uuid.uuid4().hex[:8]}"
-    settings = _settings_with_interval(kafka_settings, topic_names, group, 1_000)
+    settings = make_settings(kafka_settings, topic_names, group, commit_interval_ms=1_000)
     values = [article(i, POSITIVE if i % 3 == 0 else NEUTRAL) for i in range(600)]
     expected = {f"art-{i}" for i in range(0, 600, 3)}
     with running(DetectorService(settings, engine, Metrics.create())):

@@ -190,10 +190,8 @@ class Consumer:
         # holding one batch of 13 records reports 1), which would end a replay early.
         ends: dict[Any, int] = {}
         if ask_broker and assigned:
-            try:
+            with contextlib.suppress(KafkaError):
                 ends = self._consumer.end_offsets(assigned, timeout_ms=1_000)
-            except KafkaError:
-                ends = {}
         for tp in assigned:
             known = [h for h in (ends.get(tp), self._consumer.highwater(tp)) if h is not None]
             if not known:
