@@ -46,6 +46,8 @@ class KafkaSettings(_Section):
     # Produce->alert latency follows this: a fetch long-poll may not return early on new data.
     fetch_max_wait_ms: int = Field(10, ge=0)
     max_poll_records: int = Field(500, ge=1)
+    # How long a produced message may wait for others to share its request. The detector
+    # applies it to its own bursts of alerts (its producer itself sends at once).
     linger_ms: int = Field(5, ge=0)
     request_timeout_ms: int = Field(30_000, ge=1_000)
     # Large enough to dead-letter an oversized article the broker accepted.

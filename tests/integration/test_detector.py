@@ -165,6 +165,25 @@ def test_restart_resumes_from_committed_offsets_without_losing_alerts(
     assert len(records) == 10
 
 
+@pytest.mark.parametrize("linger_ms", [0, 60_000], ids=["burst-per-alert", "burst-per-batch"])
+def test_every_alert_and_dead_letter_of_a_batch_is_sent_whatever_the_bursts(
+    kafka_settings: KafkaSettings, topic_names: TopicSettings, engine: Engine, linger_ms: int
+) -> None:
+    """The loop hands alerts to the producer in bursts: at ``linger_ms`` 0 one after every
+    alert, at 60 s one at the end of each polled batch. Neither may drop a message."""
+    kafka = kafka_settings.model_copy(update={"linger_ms": linger_ms})
+    settings = make_settings(kafka, topic_names)
+    values = [article(i, POSITIVE if i % 2 == 0 else NEUTRAL) for i in range(40)]
+    values[1::8] = [b"not json"] * len(values[1::8])
+    with running(DetectorService(settings, engine, Metrics.create())):
+        produce(kafka_settings, topic_names.articles, values)
+        alerts = read_topic(kafka_settings, topic_names.alerts, expect=20)
+        dead = read_topic(kafka_settings, topic_names.articles_dlq, expect=5)
+    ids = sorted(Alert.model_validate_json(r.value or b"").article.id for r in alerts)
+    assert ids == sorted(f"art-{i}" for i in range(0, 40, 2))
+    assert [r.value for r in dead] == [b"not json"] * 5
+
+
 def _committed_total(kafka: KafkaSettings, group: str) -> int:
     return sum(committed_offsets(kafka, group).values())
 

@@ -1,9 +1,10 @@
 """The detector's consume → detect → produce → commit loop.
 
 At-least-once: offsets are committed only after every alert and dead letter produced for the
-records below them has been acknowledged by the broker. Alerts leave as soon as the producer's
-linger allows; commits happen every ``detector.commit_interval_ms`` (and on shutdown and
-rebalance), not after every polled batch: a commit is a blocking round trip that costs the loop
+records below them has been acknowledged by the broker. Alerts are handed to the producer in
+bursts (at the end of each polled batch, or after ``kafka.linger_ms`` while caught up), so that
+one produce request carries many; commits happen every ``detector.commit_interval_ms`` (and on
+shutdown), not after every polled batch: a commit is a blocking round trip that costs the loop
 more than a small batch's detection (docs/performance.md). If producing fails, the consumer seeks
 back to the first uncommitted offsets and that work is processed again; alert ids are
 deterministic, so a downstream duplicate carries the same ``alert_id``.
@@ -17,6 +18,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -35,6 +37,18 @@ if TYPE_CHECKING:  # annotations only: the metrics module is the one that builds
 
 SERVICE = "detector"
 log = structlog.get_logger("policywatch.detector")
+
+
+@dataclass(frozen=True, slots=True)
+class _Outgoing:
+    """A message for the producer: an alert, or the dead letter of ``record``."""
+
+    record: Record
+    topic: str
+    value: bytes
+    key: bytes | None
+    headers: list[tuple[str, bytes]]
+    alert: Alert | None
 
 
 class DetectorService:
@@ -61,6 +75,7 @@ class DetectorService:
         self._seen: OrderedDict[int, None] = OrderedDict()
         # Work done since the last commit: its sends, the offsets to commit and to seek back
         # to, and its articles' fingerprints (they join ``_seen`` once committed).
+        self._outbox: list[_Outgoing] = []
         self._sends: list[tuple[Record, SendResult, Alert | None]] = []
         self._next_offsets: dict[tuple[str, int], int] = {}
         self._first_offsets: dict[tuple[str, int], int] = {}
@@ -125,7 +140,8 @@ class DetectorService:
         while not stop.is_set():
             try:
                 if self._producer is None:
-                    self._producer = Producer(kafka)
+                    # The loop batches its own sends (_send_outbox): the producer sends at once.
+                    self._producer = Producer(kafka, linger_ms=0)
                 if self._consumer is None:
                     self._consumer = Consumer(
                         kafka,
@@ -165,17 +181,52 @@ class DetectorService:
         self.commit()
 
     def process(self, records: list[Record]) -> None:
-        """Detect and produce one polled batch; :meth:`commit` makes it durable."""
+        """Detect and produce one polled batch; :meth:`commit` makes it durable.
+
+        Alerts and dead letters are handed to the producer in bursts, not one by one: each
+        produce request costs kafka-python's I/O thread milliseconds of CPU, so one request
+        per alert cost ~1 ms an alert (docs/performance.md). A burst leaves at the end of the
+        batch, and, while the consumer is caught up (a batch smaller than ``max_poll_records``),
+        as soon as its oldest message has waited ``kafka.linger_ms``. Behind a backlog the
+        whole batch's alerts go in one burst: they waited in the backlog far longer anyway.
+        """
         next_offsets = self._next_offsets
         first_offsets = self._first_offsets
-        sends = self._sends
+        hold = self._settings.kafka.linger_ms / 1000
+        caught_up = len(records) < self._settings.kafka.max_poll_records
+        oldest = 0.0
         self._consumed.inc(len(records))  # once per batch: a counter update takes a lock
         for record in records:
             tp = (record.topic, record.partition)
             if tp not in first_offsets:
                 first_offsets[tp] = record.offset
             next_offsets[tp] = record.offset + 1
-            sends.extend(self._handle(record))
+            out = self._handle(record)
+            # self._outbox, never a local alias: _send_outbox replaces the list.
+            if out:
+                if not self._outbox:
+                    oldest = time.monotonic()
+                self._outbox.extend(out)
+            if caught_up and self._outbox and time.monotonic() - oldest >= hold:
+                self._send_outbox()
+        self._send_outbox()
+
+    def _send_outbox(self) -> None:
+        """Hand every waiting message to the producer (acknowledged later, in :meth:`commit`)."""
+        outbox, self._outbox = self._outbox, []
+        if not outbox:
+            return
+        assert self._producer is not None
+        send = self._producer.send
+        try:
+            for msg in outbox:
+                sent = send(msg.topic, msg.value, key=msg.key, headers=msg.headers)
+                if msg.alert is not None:
+                    sent.on_success(functools.partial(self._on_alert_acked, msg.record, msg.alert))
+                self._sends.append((msg.record, sent, msg.alert))
+        except KafkaAdapterError as exc:  # the rest of the outbox is gone: redo the work
+            self._rewind("send_failed", exc)
+            raise
 
     def commit(self, *, wait: bool = True) -> None:
         """Wait for every send since the last commit, then commit their records' offsets
@@ -186,18 +237,16 @@ class DetectorService:
         work is processed again, and the error propagates (the run loop backs off and retries).
         """
         self._last_commit = time.monotonic()
-        if not self._next_offsets and not self._sends:
+        if not self._next_offsets and not self._sends and not self._outbox:
             return
         assert self._consumer is not None and self._producer is not None
         try:
+            self._send_outbox()
             self._producer.flush(timeout=self._settings.kafka.request_timeout_ms / 1000)
             for _, result, _ in self._sends:
                 result.get(timeout=1.0)
         except KafkaAdapterError as exc:
-            log.warning("batch_produce_failed", error=str(exc), sends=len(self._sends))
-            for (topic, partition), offset in self._first_offsets.items():
-                self._consumer.seek(topic, partition, offset)
-            self._forget_pending()
+            self._rewind("batch_produce_failed", exc)
             raise
         if self._next_offsets:
             self._consumer.commit(self._next_offsets, wait=wait)
@@ -208,7 +257,17 @@ class DetectorService:
             seen.popitem(last=False)
         self._forget_pending()
 
+    def _rewind(self, event: str, exc: KafkaAdapterError) -> None:
+        """Seek back to the first uncommitted offsets and drop the work since the last commit,
+        so that it is processed (and its alerts produced) again."""
+        log.warning(event, error=str(exc), sends=len(self._sends))
+        assert self._consumer is not None
+        for (topic, partition), offset in self._first_offsets.items():
+            self._consumer.seek(topic, partition, offset)
+        self._forget_pending()
+
     def _forget_pending(self) -> None:
+        self._outbox = []
         self._sends = []
         self._next_offsets = {}
         self._first_offsets = {}
@@ -223,9 +282,8 @@ class DetectorService:
             age = acked - published.timestamp()
             self._metrics.article_age_at_alert_seconds.observe(max(0.0, age))
 
-    def _handle(self, record: Record) -> list[tuple[Record, SendResult, Alert | None]]:
-        """One record in, its alerts or its dead letter sent (not yet acknowledged)."""
-        assert self._producer is not None
+    def _handle(self, record: Record) -> list[_Outgoing]:
+        """One record in, its alerts or its dead letter out (to be sent with the next burst)."""
         m = self._metrics
         topics = self._settings.topics
         started = time.perf_counter()
@@ -256,15 +314,18 @@ class DetectorService:
                 _child(self._rule_evaluations, m.rule_evaluations, rule_id).inc()
             for rule_id in result.rules_hit:
                 _child(self._rule_hits, m.rule_hits, rule_id).inc()
-            out: list[tuple[Record, SendResult, Alert | None]] = []
+            out: list[_Outgoing] = []
             for alert in result.alerts:
-                sent = self._producer.send(
-                    topics.alerts,
-                    alert.model_dump_json().encode(),
-                    key=alert.story_key.encode(),
-                    headers=[("pw-article-id", article.id.encode())],
+                out.append(
+                    _Outgoing(
+                        record,
+                        topics.alerts,
+                        alert.model_dump_json().encode(),
+                        alert.story_key.encode(),
+                        [("pw-article-id", article.id.encode())],
+                        alert,
+                    )
                 )
-                sent.on_success(functools.partial(self._on_alert_acked, record, alert))
                 _child(
                     self._alerts_produced,
                     m.alerts_produced,
@@ -280,28 +341,25 @@ class DetectorService:
                         event_type=alert.event_type,
                         actor=alert.actor.code,
                     )
-                out.append((record, sent, alert))
             return out
         finally:
             self._processing.observe(time.perf_counter() - started)
 
-    def _dead_letter(
-        self, record: Record, reason: str, detail: str
-    ) -> tuple[Record, SendResult, None]:
-        assert self._producer is not None
+    def _dead_letter(self, record: Record, reason: str, detail: str) -> _Outgoing:
         with _record_context(record):
             log.warning("article_dead_lettered", reason=reason, error=detail[:500])
         self._metrics.messages_dead_lettered.labels(SERVICE, reason).inc()
-        sent = self._producer.send(
+        return _Outgoing(
+            record,
             self._settings.topics.articles_dlq,
             record.value or b"",
-            key=record.key,
-            headers=[
+            record.key,
+            [
                 *record.headers,
                 *dead_letter_headers(record, reason=reason, error=detail, service=SERVICE),
             ],
+            None,
         )
-        return record, sent, None
 
     def _update_lag(self) -> None:
         now = time.monotonic()
