@@ -15,7 +15,17 @@ import pytest
 
 pytestmark = [pytest.mark.slow, pytest.mark.kafka]
 
-SECTIONS = {"meta", "transport", "detector", "scaling", "engine", "latency", "memory", "targets"}
+SECTIONS = {
+    "meta",
+    "transport",
+    "detector",
+    "scaling",
+    "engine",
+    "latency",
+    "latency_transport",
+    "memory",
+    "targets",
+}
 
 
 def test_quick_bench_runs_and_writes_every_section(tmp_path: Path) -> None:
@@ -34,6 +44,8 @@ def test_quick_bench_runs_and_writes_every_section(tmp_path: Path) -> None:
     assert results["transport"]["per_second"] > 0
     assert results["detector"]["timed_articles"] > 0
     assert isinstance(results["latency"]["p99_ms"], float)
+    baseline = results["latency_transport"]
+    assert baseline["articles"] > 0 and baseline["received"] == baseline["articles"]
     assert results["memory"]["detector_peak_rss_bytes"] > 0
     sizes = {(row["phrases"], row["rules"]) for row in results["engine"]["sizes"]}
     assert {(1_000, 10), (1_000, 100), (1_000, 1_000)} <= sizes

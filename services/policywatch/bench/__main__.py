@@ -31,7 +31,7 @@ from policywatch.bench.engine_bench import (
     measure_english_cost,
     measure_sizes,
 )
-from policywatch.bench.latency import run_latency
+from policywatch.bench.latency import run_latency, run_transport_latency
 from policywatch.bench.load import fresh_topics, preload
 from policywatch.bench.report import check_targets, render_table
 from policywatch.bench.synthetic import SyntheticPack
@@ -152,6 +152,16 @@ def run(quick: bool, articles: int, partitions: int, workdir: Path) -> dict[str,
             workdir=workdir,
         )
         results["latency"] = asdict(latency)
+        print("transport latency at the same rate (baseline)", file=sys.stderr)
+        baseline = run_transport_latency(
+            kafka,
+            fresh_topics(kafka, "latency-transport", partitions),
+            corpus,
+            rate=1_000,
+            seconds=3 if quick else 20,
+            start_index=articles,
+        )
+        results["latency_transport"] = asdict(baseline)
     results["memory"] = {
         "detector_peak_rss_bytes": scaling[0]["peak_rss_bytes"],
         "latency_run_peak_rss_bytes": latency_peak,

@@ -9,6 +9,10 @@ alert arrives. Two latencies per alerted article (its first alert), both on this
   is an upper bound on "alert on the topic".
 * ``produce_to_alert_sent``: article ``send()`` → the alert record's timestamp (the detector's
   ``send()``), i.e. without the alert's produce round trip and the observer.
+
+The baseline of the same run, :func:`run_transport_latency`: the same steady load read by a bare
+consumer with the detector's fetch settings, no detection. It is the first of the two hops an
+alert makes (article in, alert out), so it shows how much of the headline is the transport's.
 """
 
 from __future__ import annotations
@@ -17,15 +21,22 @@ import math
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from policywatch.bench.corpus import CorpusGenerator
 from policywatch.bench.proc import DetectorProcess
-from policywatch.kafka import Consumer, Producer
+from policywatch.kafka import Consumer, Producer, Record
 from policywatch.settings import KafkaSettings, TopicSettings
 
-__all__ = ["LatencyResult", "percentile", "run_latency"]
+__all__ = [
+    "LatencyResult",
+    "TransportLatency",
+    "percentile",
+    "run_latency",
+    "run_transport_latency",
+]
 
 _TICK = 0.010
 
@@ -61,12 +72,43 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[rank - 1]
 
 
-class _Tail(threading.Thread):
-    """Reads ``topic`` from the start, noting for each article id its first alert's times."""
+@dataclass(frozen=True)
+class TransportLatency:
+    """Produce → record in a bare consumer's hands, at the same steady rate (no detection)."""
 
-    def __init__(self, kafka: KafkaSettings, topic: str, fetch_max_wait_ms: int) -> None:
-        super().__init__(daemon=True, name="bench-alert-tail")
+    target_rate: float
+    achieved_rate: float
+    articles: int
+    received: int
+    fetch_max_wait_ms: int
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+
+
+def _alerted_article(record: Record) -> str | None:
+    article_id = record.header("pw-article-id")
+    return None if article_id is None else article_id.decode()
+
+
+def _record_key(record: Record) -> str | None:
+    return None if record.key is None else record.key.decode()
+
+
+class _Tail(threading.Thread):
+    """Reads ``topic`` from the start, noting for each key (``key_of(record)``) the times of its
+    first record: received here, and the record's own timestamp."""
+
+    def __init__(
+        self,
+        kafka: KafkaSettings,
+        topic: str,
+        fetch_max_wait_ms: int,
+        key_of: Callable[[Record], str | None],
+    ) -> None:
+        super().__init__(daemon=True, name="bench-latency-tail")
         self._consumer = Consumer(kafka, [topic], None, fetch_max_wait_ms=fetch_max_wait_ms)
+        self._key_of = key_of
         self.received: dict[str, tuple[float, float]] = {}
         self.stop = threading.Event()
 
@@ -76,11 +118,95 @@ class _Tail(threading.Thread):
                 records = self._consumer.poll(timeout_ms=100)
                 now = time.time()
                 for r in records:
-                    article_id = r.header("pw-article-id")
-                    if article_id is not None:
-                        self.received.setdefault(article_id.decode(), (now, r.timestamp_ms / 1e3))
+                    key = self._key_of(r)
+                    if key is not None:
+                        self.received.setdefault(key, (now, r.timestamp_ms / 1e3))
         finally:
             self._consumer.close()
+
+    def wait_quiet(self, seconds: float = 1.0) -> None:
+        """Return once nothing new has arrived for ``seconds``."""
+        count, quiet = -1, time.monotonic()
+        while time.monotonic() - quiet < seconds:
+            if len(self.received) != count:
+                count, quiet = len(self.received), time.monotonic()
+            time.sleep(0.1)
+
+
+def _produce_steady(
+    producer: Producer,
+    topic: str,
+    corpus: CorpusGenerator,
+    *,
+    rate: float,
+    seconds: float,
+    start_index: int,
+) -> tuple[dict[int, float], float]:
+    """Send ``rate * seconds`` articles (keyed by their index) in 10 ms ticks; returns each
+    index's send time and the elapsed seconds."""
+    sent: dict[int, float] = {}
+    per_tick = rate * _TICK
+    total = int(rate * seconds)
+    began = time.perf_counter()
+    index = 0
+    while index < total:
+        due = min(total, int((time.perf_counter() - began) / _TICK * per_tick) + 1)
+        while index < due:
+            i = start_index + index
+            payload = corpus.article(i)
+            sent[i] = time.time()
+            producer.send(topic, payload, key=str(i).encode())
+            index += 1
+        next_tick = began + (index / per_tick) * _TICK
+        pause = next_tick - time.perf_counter()
+        if pause > 0:
+            time.sleep(pause)
+    return sent, time.perf_counter() - began
+
+
+def run_transport_latency(
+    kafka: KafkaSettings,
+    topics: TopicSettings,
+    corpus: CorpusGenerator,
+    *,
+    rate: float,
+    seconds: float,
+    start_index: int,
+) -> TransportLatency:
+    """The baseline: the steady load into ``topics.articles``, read back by a bare consumer
+    with the detector's ``fetch_max_wait_ms``; every article is a sample."""
+    tail = _Tail(kafka, topics.articles, kafka.fetch_max_wait_ms, _record_key)
+    producer = Producer(kafka, linger_ms=0)
+    tail.start()
+    try:
+        # The tail's first fetch resolves its offsets: a record sent before that is still read
+        # (from the start), but its latency would include the tail's start-up.
+        time.sleep(1.0)
+        sent, elapsed = _produce_steady(
+            producer,
+            topics.articles,
+            corpus,
+            rate=rate,
+            seconds=seconds,
+            start_index=start_index,
+        )
+        producer.flush(timeout=30)
+        tail.wait_quiet()
+    finally:
+        tail.stop.set()
+        tail.join(timeout=10)
+        producer.close()
+    ages = [(got - sent[int(k)]) * 1e3 for k, (got, _) in tail.received.items() if int(k) in sent]
+    return TransportLatency(
+        target_rate=rate,
+        achieved_rate=len(sent) / elapsed if elapsed > 0 else 0.0,
+        articles=len(sent),
+        received=len(ages),
+        fetch_max_wait_ms=kafka.fetch_max_wait_ms,
+        p50_ms=percentile(ages, 50),
+        p99_ms=percentile(ages, 99),
+        max_ms=max(ages, default=0.0),
+    )
 
 
 def run_latency(
@@ -97,46 +223,32 @@ def run_latency(
     """Run the steady load; returns the result and the detector's peak RSS in bytes."""
     group = f"bench-latency-{uuid.uuid4().hex[:8]}"
     detector = DetectorProcess(kafka, topics, group, workdir / f"detector-{group}.log")
-    tail = _Tail(kafka, topics.alerts, tail_fetch_max_wait_ms)
+    tail = _Tail(kafka, topics.alerts, tail_fetch_max_wait_ms, _alerted_article)
     producer = Producer(kafka, linger_ms=0)
-    sent: dict[str, float] = {}
-    positives = 0
     with detector:
         detector.wait_ready(timeout=60)
         tail.start()
         cpu_before = detector.cpu_seconds()
         try:
-            per_tick = rate * _TICK
-            total = int(rate * seconds)
-            began = time.perf_counter()
-            index = 0
-            while index < total:
-                due = min(total, int((time.perf_counter() - began) / _TICK * per_tick) + 1)
-                while index < due:
-                    i = start_index + index
-                    payload = corpus.article(i)
-                    sent[corpus.article_id(i)] = time.time()
-                    producer.send(topics.articles, payload, key=str(i).encode())
-                    positives += corpus.kind(i) == "positive"
-                    index += 1
-                next_tick = began + (index / per_tick) * _TICK
-                pause = next_tick - time.perf_counter()
-                if pause > 0:
-                    time.sleep(pause)
-            elapsed = time.perf_counter() - began
+            by_index, elapsed = _produce_steady(
+                producer,
+                topics.articles,
+                corpus,
+                rate=rate,
+                seconds=seconds,
+                start_index=start_index,
+            )
             cpu_share = (detector.cpu_seconds() - cpu_before) / elapsed if elapsed > 0 else 0.0
             producer.flush(timeout=30)
-            # Let the last alerts arrive: stop once nothing new came for a second.
-            count, quiet = -1, time.monotonic()
-            while time.monotonic() - quiet < 1.0:
-                if len(tail.received) != count:
-                    count, quiet = len(tail.received), time.monotonic()
-                time.sleep(0.1)
+            tail.wait_quiet()  # the last alerts
         finally:
             tail.stop.set()
             tail.join(timeout=10)
             producer.close()
         peak = detector.peak_rss_bytes()
+    total = len(by_index)
+    sent = {corpus.article_id(i): t for i, t in by_index.items()}
+    positives = sum(corpus.kind(i) == "positive" for i in by_index)
     to_alert = [(got - sent[a]) * 1e3 for a, (got, _) in tail.received.items() if a in sent]
     origin = min(sent.values(), default=0.0)
     by_second: dict[int, list[float]] = {}

@@ -148,6 +148,13 @@ def render_table(results: dict[str, Any]) -> str:
             f"{'  worst per second (ms)':<44} "
             + " ".join(f"{v:.0f}" for v in lat["per_second_max_ms"][:30])
         )
+    if base := results.get("latency_transport"):
+        add(
+            f"{'5 transport alone @' + format(base['target_rate'], ',.0f') + '/s, p50 / p99':<44} "
+            f"{base['p50_ms']:>6.1f} / {base['p99_ms']:>4.1f} ms {'':>12} "
+            f"bare consumer, fetch_max_wait {base['fetch_max_wait_ms']} ms, "
+            f"{base['received']:,} articles: one of the alert's two hops"
+        )
     if mem := results.get("memory"):
         add(f"{'6 detector peak RSS (VmHWM)':<44} {mem['detector_peak_rss_bytes'] / MB:>11.0f} MB")
     add("")
