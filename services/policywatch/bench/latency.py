@@ -84,6 +84,18 @@ class TransportLatency:
     p50_ms: float
     p99_ms: float
     max_ms: float
+    per_second_p50_ms: list[float]
+    per_second_max_ms: list[float]
+
+
+def _per_second(samples: list[tuple[float, float]]) -> tuple[list[float], list[float]]:
+    """``(sent at, latency ms)`` samples grouped by second of the run: median and worst."""
+    origin = min((sent for sent, _ in samples), default=0.0)
+    by_second: dict[int, list[float]] = {}
+    for sent, ms in samples:
+        by_second.setdefault(int(sent - origin), []).append(ms)
+    seconds = [by_second[k] for k in sorted(by_second)]
+    return [round(percentile(v, 50), 1) for v in seconds], [round(max(v), 1) for v in seconds]
 
 
 def _alerted_article(record: Record) -> str | None:
@@ -196,7 +208,13 @@ def run_transport_latency(
         tail.stop.set()
         tail.join(timeout=10)
         producer.close()
-    ages = [(got - sent[int(k)]) * 1e3 for k, (got, _) in tail.received.items() if int(k) in sent]
+    samples = [
+        (sent[int(k)], (got - sent[int(k)]) * 1e3)
+        for k, (got, _) in tail.received.items()
+        if int(k) in sent
+    ]
+    ages = [ms for _, ms in samples]
+    per_second_p50, per_second_max = _per_second(samples)
     return TransportLatency(
         target_rate=rate,
         achieved_rate=len(sent) / elapsed if elapsed > 0 else 0.0,
@@ -206,6 +224,8 @@ def run_transport_latency(
         p50_ms=percentile(ages, 50),
         p99_ms=percentile(ages, 99),
         max_ms=max(ages, default=0.0),
+        per_second_p50_ms=per_second_p50,
+        per_second_max_ms=per_second_max,
     )
 
 
@@ -249,13 +269,11 @@ def run_latency(
     total = len(by_index)
     sent = {corpus.article_id(i): t for i, t in by_index.items()}
     positives = sum(corpus.kind(i) == "positive" for i in by_index)
-    to_alert = [(got - sent[a]) * 1e3 for a, (got, _) in tail.received.items() if a in sent]
-    origin = min(sent.values(), default=0.0)
-    by_second: dict[int, list[float]] = {}
-    for a, (got, _) in tail.received.items():
-        if a in sent:
-            by_second.setdefault(int(sent[a] - origin), []).append((got - sent[a]) * 1e3)
-    seconds_seen = [by_second[k] for k in sorted(by_second)]
+    samples = [
+        (sent[a], (got - sent[a]) * 1e3) for a, (got, _) in tail.received.items() if a in sent
+    ]
+    to_alert = [ms for _, ms in samples]
+    per_second_p50, per_second_max = _per_second(samples)
     to_sent = [(ts - sent[a]) * 1e3 for a, (_, ts) in tail.received.items() if a in sent]
     result = LatencyResult(
         target_rate=rate,
@@ -271,7 +289,7 @@ def run_latency(
         sent_p99_ms=percentile(to_sent, 99),
         tail_fetch_max_wait_ms=tail_fetch_max_wait_ms,
         detector_cpu_share=cpu_share,
-        per_second_p50_ms=[round(percentile(v, 50), 1) for v in seconds_seen],
-        per_second_max_ms=[round(max(v), 1) for v in seconds_seen],
+        per_second_p50_ms=per_second_p50,
+        per_second_max_ms=per_second_max,
     )
     return result, peak

@@ -155,6 +155,10 @@ def render_table(results: dict[str, Any]) -> str:
             f"bare consumer, fetch_max_wait {base['fetch_max_wait_ms']} ms, "
             f"{base['received']:,} articles: one of the alert's two hops"
         )
+        add(
+            f"{'  worst per second (ms)':<44} "
+            + " ".join(f"{v:.0f}" for v in base["per_second_max_ms"][:30])
+        )
     if mem := results.get("memory"):
         add(f"{'6 detector peak RSS (VmHWM)':<44} {mem['detector_peak_rss_bytes'] / MB:>11.0f} MB")
     add("")
