@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import pytest
 
 from policywatch.detector import DetectorService
 from policywatch.engine import Engine
-from policywatch.kafka import Consumer, committed_offsets
+from policywatch.errors import KafkaAdapterError
+from policywatch.kafka import Consumer, Producer, SendResult, committed_offsets
 from policywatch.models import Alert
 from policywatch.observability.metrics import Metrics
 from policywatch.settings import DetectorSettings, KafkaSettings, Settings, TopicSettings
@@ -182,6 +183,51 @@ def test_every_alert_and_dead_letter_of_a_batch_is_sent_whatever_the_bursts(
     ids = sorted(Alert.model_validate_json(r.value or b"").article.id for r in alerts)
     assert ids == sorted(f"art-{i}" for i in range(0, 40, 2))
     assert [r.value for r in dead] == [b"not json"] * 5
+
+
+class _FailsOnce(Producer):
+    """A real producer whose ``fail_at``-th send raises, as kafka-python does when its buffer
+    stays full or metadata cannot be fetched in time."""
+
+    def __init__(self, kafka: KafkaSettings, fail_at: int) -> None:
+        super().__init__(kafka, linger_ms=0)
+        self.calls = 0
+        self.fail_at = fail_at
+
+    def send(
+        self,
+        topic: str,
+        value: bytes,
+        *,
+        key: bytes | None = None,
+        headers: Sequence[tuple[str, bytes]] = (),
+    ) -> SendResult:
+        self.calls += 1
+        if self.calls == self.fail_at:
+            raise KafkaAdapterError(f"produce to {topic} failed: injected", retriable=True)
+        return super().send(topic, value, key=key, headers=headers)
+
+
+def test_a_send_that_raises_redoes_the_work_since_the_last_commit(
+    kafka_settings: KafkaSettings, topic_names: TopicSettings, engine: Engine
+) -> None:
+    """The first alert's send raises mid-batch (``linger_ms`` 0 sends each alert at once), so
+    the rest of the batch, other partitions' records included, was never processed: the
+    detector goes back to its last commit for every partition of the batch and redoes it."""
+    kafka = kafka_settings.model_copy(update={"linger_ms": 0})
+    service = DetectorService(make_settings(kafka, topic_names), engine, Metrics.create())
+    producer = _FailsOnce(kafka_settings, fail_at=1)
+    service._producer = producer  # the service keeps a producer it is given
+    expected = {f"art-{i}" for i in range(0, 20, 2)}
+    with running(service):
+        produce(
+            kafka_settings,
+            topic_names.articles,
+            [article(i, POSITIVE if i % 2 == 0 else NEUTRAL) for i in range(20)],
+        )
+        ids = _alerted_articles(kafka_settings, topic_names.alerts, expected, timeout=30)
+    assert producer.calls > 10  # the failure happened, and the work was redone
+    assert ids == expected
 
 
 def _committed_total(kafka: KafkaSettings, group: str) -> int:

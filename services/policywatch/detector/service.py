@@ -196,11 +196,15 @@ class DetectorService:
         caught_up = len(records) < self._settings.kafka.max_poll_records
         oldest = 0.0
         self._consumed.inc(len(records))  # once per batch: a counter update takes a lock
+        # Every partition of the batch, before any record is handled: poll() has already moved
+        # their positions past the whole batch, so a rewind mid-batch must cover partitions
+        # whose records were not reached yet.
         for record in records:
             tp = (record.topic, record.partition)
             if tp not in first_offsets:
                 first_offsets[tp] = record.offset
-            next_offsets[tp] = record.offset + 1
+        for record in records:
+            next_offsets[(record.topic, record.partition)] = record.offset + 1
             out = self._handle(record)
             # self._outbox, never a local alias: _send_outbox replaces the list.
             if out:
