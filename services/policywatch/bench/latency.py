@@ -176,6 +176,38 @@ def _produce_steady(
     return sent, time.perf_counter() - began
 
 
+def _steady_load(
+    kafka: KafkaSettings,
+    topic: str,
+    corpus: CorpusGenerator,
+    tail: _Tail,
+    *,
+    rate: float,
+    seconds: float,
+    start_index: int,
+    settle: float = 0.0,
+    on_loaded: Callable[[float], None] = lambda elapsed: None,
+) -> tuple[dict[int, float], float]:
+    """Start ``tail``, wait ``settle`` seconds, run the steady load into ``topic``
+    (``on_loaded(elapsed)`` right after the last send), then wait until the tail has gone quiet
+    and stop it."""
+    producer = Producer(kafka, linger_ms=0)
+    tail.start()
+    try:
+        time.sleep(settle)
+        sent, elapsed = _produce_steady(
+            producer, topic, corpus, rate=rate, seconds=seconds, start_index=start_index
+        )
+        on_loaded(elapsed)
+        producer.flush(timeout=30)
+        tail.wait_quiet()
+    finally:
+        tail.stop.set()
+        tail.join(timeout=10)
+        producer.close()
+    return sent, elapsed
+
+
 def run_transport_latency(
     kafka: KafkaSettings,
     topics: TopicSettings,
@@ -188,26 +220,18 @@ def run_transport_latency(
     """The baseline: the steady load into ``topics.articles``, read back by a bare consumer
     with the detector's ``fetch_max_wait_ms``; every article is a sample."""
     tail = _Tail(kafka, topics.articles, kafka.fetch_max_wait_ms, _record_key)
-    producer = Producer(kafka, linger_ms=0)
-    tail.start()
-    try:
+    sent, elapsed = _steady_load(
+        kafka,
+        topics.articles,
+        corpus,
+        tail,
+        rate=rate,
+        seconds=seconds,
+        start_index=start_index,
         # The tail's first fetch resolves its offsets: a record sent before that is still read
         # (from the start), but its latency would include the tail's start-up.
-        time.sleep(1.0)
-        sent, elapsed = _produce_steady(
-            producer,
-            topics.articles,
-            corpus,
-            rate=rate,
-            seconds=seconds,
-            start_index=start_index,
-        )
-        producer.flush(timeout=30)
-        tail.wait_quiet()
-    finally:
-        tail.stop.set()
-        tail.join(timeout=10)
-        producer.close()
+        settle=1.0,
+    )
     samples = [
         (sent[int(k)], (got - sent[int(k)]) * 1e3)
         for k, (got, _) in tail.received.items()
@@ -244,27 +268,25 @@ def run_latency(
     group = f"bench-latency-{uuid.uuid4().hex[:8]}"
     detector = DetectorProcess(kafka, topics, group, workdir / f"detector-{group}.log")
     tail = _Tail(kafka, topics.alerts, tail_fetch_max_wait_ms, _alerted_article)
-    producer = Producer(kafka, linger_ms=0)
+    cpu_share = 0.0
     with detector:
         detector.wait_ready(timeout=60)
-        tail.start()
         cpu_before = detector.cpu_seconds()
-        try:
-            by_index, elapsed = _produce_steady(
-                producer,
-                topics.articles,
-                corpus,
-                rate=rate,
-                seconds=seconds,
-                start_index=start_index,
-            )
+
+        def loaded(elapsed: float) -> None:
+            nonlocal cpu_share
             cpu_share = (detector.cpu_seconds() - cpu_before) / elapsed if elapsed > 0 else 0.0
-            producer.flush(timeout=30)
-            tail.wait_quiet()  # the last alerts
-        finally:
-            tail.stop.set()
-            tail.join(timeout=10)
-            producer.close()
+
+        by_index, elapsed = _steady_load(
+            kafka,
+            topics.articles,
+            corpus,
+            tail,
+            rate=rate,
+            seconds=seconds,
+            start_index=start_index,
+            on_loaded=loaded,
+        )
         peak = detector.peak_rss_bytes()
     total = len(by_index)
     sent = {corpus.article_id(i): t for i, t in by_index.items()}
