@@ -76,7 +76,7 @@ class DetectorService:
         # Work done since the last commit: its sends, the offsets to commit and to seek back
         # to, and its articles' fingerprints (they join ``_seen`` once committed).
         self._outbox: list[_Outgoing] = []
-        self._sends: list[tuple[Record, SendResult, Alert | None]] = []
+        self._sends: list[SendResult] = []
         self._next_offsets: dict[tuple[str, int], int] = {}
         self._first_offsets: dict[tuple[str, int], int] = {}
         self._pending_seen: set[int] = set()
@@ -189,6 +189,8 @@ class DetectorService:
         batch, and, while the consumer is caught up (a batch smaller than ``max_poll_records``),
         as soon as its oldest message has waited ``kafka.linger_ms``. Behind a backlog the
         whole batch's alerts go in one burst: they waited in the backlog far longer anyway.
+        The outbox is empty between calls: everything is handed over before this returns (or,
+        when a send raises, the work is rewound), so :meth:`commit` has nothing left to send.
         """
         next_offsets = self._next_offsets
         first_offsets = self._first_offsets
@@ -200,9 +202,7 @@ class DetectorService:
         # their positions past the whole batch, so a rewind mid-batch must cover partitions
         # whose records were not reached yet.
         for record in records:
-            tp = (record.topic, record.partition)
-            if tp not in first_offsets:
-                first_offsets[tp] = record.offset
+            first_offsets.setdefault((record.topic, record.partition), record.offset)
         for record in records:
             next_offsets[(record.topic, record.partition)] = record.offset + 1
             out = self._handle(record)
@@ -227,7 +227,7 @@ class DetectorService:
                 sent = send(msg.topic, msg.value, key=msg.key, headers=msg.headers)
                 if msg.alert is not None:
                     sent.on_success(functools.partial(self._on_alert_acked, msg.record, msg.alert))
-                self._sends.append((msg.record, sent, msg.alert))
+                self._sends.append(sent)
         except KafkaAdapterError as exc:  # the rest of the outbox is gone: redo the work
             self._rewind("send_failed", exc)
             raise
@@ -241,13 +241,12 @@ class DetectorService:
         work is processed again, and the error propagates (the run loop backs off and retries).
         """
         self._last_commit = time.monotonic()
-        if not self._next_offsets and not self._sends and not self._outbox:
+        if not self._next_offsets and not self._sends:
             return
         assert self._consumer is not None and self._producer is not None
         try:
-            self._send_outbox()
             self._producer.flush(timeout=self._settings.kafka.request_timeout_ms / 1000)
-            for _, result, _ in self._sends:
+            for result in self._sends:
                 result.get(timeout=1.0)
         except KafkaAdapterError as exc:
             self._rewind("batch_produce_failed", exc)
@@ -271,7 +270,6 @@ class DetectorService:
         self._forget_pending()
 
     def _forget_pending(self) -> None:
-        self._outbox = []
         self._sends = []
         self._next_offsets = {}
         self._first_offsets = {}
