@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from policywatch.engine import Engine
-from policywatch.engine.ruletest import run_examples
 from policywatch.models import Article, decode_article
+from policywatch.quality.examples import run_examples
 from tests.engine.conftest import NOW, detect, make_article
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "dev.jsonl"

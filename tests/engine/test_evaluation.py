@@ -5,14 +5,14 @@ from pathlib import Path
 import pytest
 
 from policywatch.engine import Engine
-from policywatch.engine.evaluation import (
+from policywatch.models import Alert, AlertArticle, Article, Entity, Evidence, RuleRef
+from policywatch.quality.scoring import (
     LabelledArticle,
     Labels,
     evaluate,
     format_report,
     parse_labelled,
 )
-from policywatch.models import Alert, AlertArticle, Article, Entity, Evidence, RuleRef
 from tests.engine.conftest import NOW, make_article
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "labelled_en.jsonl"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policywatch.engine.normalize import _FOLD, _fold
+from policywatch.engine.text.normalize import _FOLD, _fold
 
 PIECES = [
     "Word ", "the U.S. ", "Kyiv", "’", "“", "”", "—", "é", "É", "ü", "ß", "ﬁ", "Å",

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from policywatch.engine import Engine
-from policywatch.engine.model import ListSpec, RuleFile
-from policywatch.engine.normalize import normalize, words_of
-from policywatch.engine.scan import collect_hits
+from policywatch.engine.matching.scanner import collect_hits
+from policywatch.engine.rule_language.spec import ListSpec, RuleFile
+from policywatch.engine.text.normalize import normalize, words_of
 from policywatch.models import Article
 
 WORDS = ["arm", "arms", "ban", "bank", "lift", "lifted", "us", "use", "eu", "oil", "soil", "new"]

@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 
 from policywatch.engine import Engine
-from policywatch.engine.evaluation import evaluate, parse_labelled
-from policywatch.engine.inflect import phrase_forms
-from policywatch.engine.languages import LanguageResolver
-from policywatch.engine.loader import builtin_rules_dir
-from policywatch.engine.normalize import normalize, words_of
-from policywatch.engine.scan import article_fields
-from policywatch.engine.stemming import stem_word
+from policywatch.engine.matching.scanner import article_fields
+from policywatch.engine.rule_language.loader import builtin_rules_dir
+from policywatch.engine.text.inflect import phrase_forms
+from policywatch.engine.text.language_id import LanguageResolver
+from policywatch.engine.text.normalize import normalize, words_of
+from policywatch.engine.text.stemming import stem_word
 from policywatch.models import Alert
+from policywatch.quality.scoring import evaluate, parse_labelled
 
 from .conftest import NOW, detect, make_article
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from policywatch.engine.inflect import inflect_phrase
-from policywatch.engine.normalize import normalize, normalize_cased, words_of
+from policywatch.engine.text.inflect import inflect_phrase
+from policywatch.engine.text.normalize import normalize, normalize_cased, words_of
 
 
 def test_ascii_text_keeps_offsets_without_a_map() -> None:

@@ -7,7 +7,7 @@ from bisect import bisect_right
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policywatch.engine.text import FieldText, split_sentences
+from policywatch.engine.text.sentences import FieldText, split_sentences
 
 TOKENS = [
     "word", "Word", "the", "Sanctions", "U.S", "Mr", "Sen", "J", "e", "x1", "Kyïv", "3",

@@ -16,7 +16,7 @@ from policywatch.bench.corpus import CorpusGenerator
 from policywatch.bench.naive import NaiveMatcher
 from policywatch.bench.synthetic import SyntheticPack
 from policywatch.engine import Engine
-from policywatch.engine.loader import builtin_rules_dir
+from policywatch.engine.rule_language.loader import builtin_rules_dir
 from policywatch.models import Article
 
 __all__ = ["EngineSize", "measure_builtin", "measure_english_cost", "measure_sizes", "rate"]

@@ -9,14 +9,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from policywatch.cli.scan_cmd import add_rules_argument, engine_from_args, print_rule_errors
-from policywatch.engine.evaluation import (
+from policywatch.errors import RuleErrors
+from policywatch.models import ArticleDecodeError
+from policywatch.quality.scoring import (
     LabelledArticle,
     evaluate,
     format_report,
     parse_labelled,
 )
-from policywatch.errors import RuleErrors
-from policywatch.models import ArticleDecodeError
 
 __all__ = ["register", "run"]
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from policywatch.cli.scan_cmd import print_rule_errors, rule_paths_from_args
 from policywatch.engine import Engine, load_rules
-from policywatch.engine.ruletest import run_examples
 from policywatch.errors import RuleErrors
+from policywatch.quality.examples import run_examples
 
 __all__ = ["register"]
 

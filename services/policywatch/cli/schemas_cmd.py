@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from policywatch.engine.model import RuleFile
+from policywatch.engine.rule_language.spec import RuleFile
 from policywatch.models import Alert, Article
 
 __all__ = ["generate_schemas", "register"]

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 
-from policywatch.engine.inflect import inflect_phrase
-from policywatch.engine.loader import RuleSet, condition_refs
-from policywatch.engine.model import ListSpec, RuleFile
-from policywatch.engine.normalize import words_of
+from policywatch.engine.rule_language.loader import RuleSet, condition_refs
+from policywatch.engine.rule_language.spec import ListSpec, RuleFile
+from policywatch.engine.text.inflect import inflect_phrase
+from policywatch.engine.text.normalize import words_of
 from policywatch.models import Article
 
 __all__ = ["NaiveMatcher"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from policywatch.engine.model import EntitySpec, ListSpec, RuleFile, RuleSpec
+from policywatch.engine.rule_language.spec import EntitySpec, ListSpec, RuleFile, RuleSpec
 from policywatch.models import EVENT_TYPES
 
 __all__ = ["synthetic_article_text", "synthetic_rule_files", "synthetic_vocabulary"]

@@ -7,7 +7,7 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from typing import Literal
 
-from policywatch.engine.normalize import Normalized, normalize
+from policywatch.engine.text.normalize import Normalized, normalize
 
 __all__ = ["FieldText", "count_words", "words_in"]
 

@@ -12,10 +12,10 @@ from collections.abc import Container
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from policywatch.engine.compiler import CompiledPack, LanguagePack
-from policywatch.engine.normalize import normalize_cased
-from policywatch.engine.slots import Mention, resolve_mentions
-from policywatch.engine.text import FieldText
+from policywatch.engine.matching.slots import Mention, resolve_mentions
+from policywatch.engine.rule_language.compiler import CompiledPack, LanguagePack
+from policywatch.engine.text.normalize import normalize_cased
+from policywatch.engine.text.sentences import FieldText
 from policywatch.models import Article
 
 __all__ = ["ArticleContext", "Hit", "Matches", "Scanner", "collect_hits"]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from policywatch.engine.engine import Engine
-from policywatch.engine.model import Example
+from policywatch.engine.rule_language.spec import Example
 from policywatch.models import Article
 
 __all__ = ["ExampleFailure", "ExampleReport", "run_examples"]

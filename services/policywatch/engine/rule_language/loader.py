@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from policywatch.engine.model import AllOf, AnyOf, Condition, NotOf, RuleFile, RuleSpec
+from policywatch.engine.rule_language.spec import AllOf, AnyOf, Condition, NotOf, RuleFile, RuleSpec
 from policywatch.errors import RuleError, RuleErrors
 
 __all__ = [

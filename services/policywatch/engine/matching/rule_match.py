@@ -1,4 +1,4 @@
-"""Evaluating one rule at one trigger hit: scope, condition, exceptions, cues, slots."""
+"""Matching one rule at one trigger hit: scope, condition, exceptions, cues, slots."""
 
 from __future__ import annotations
 
@@ -6,13 +6,14 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
-from policywatch.engine.compiler import CompiledRule, Cond, LanguagePack
-from policywatch.engine.scan import ArticleContext, Hit
-from policywatch.engine.slots import Mention, extract_slots
-from policywatch.engine.text import count_words
+from policywatch.engine.matching.scanner import ArticleContext, Hit
+from policywatch.engine.matching.slots import Mention, extract_slots
+from policywatch.engine.rule_language.compiler import CompiledRule, LanguagePack
+from policywatch.engine.rule_language.conditions import AllCond, AnyCond, Cond, NotCond, SetCond
+from policywatch.engine.text.sentences import count_words
 from policywatch.models import Entity, Evidence
 
-__all__ = ["Candidate", "ScopeSpan", "evaluate_rule"]
+__all__ = ["Candidate", "ScopeSpan", "match_rule"]
 
 #: ``(field or None for the whole article, start, end)``.
 ScopeSpan = tuple[int | None, int, int]
@@ -103,9 +104,10 @@ def _in(h: Hit, scope: ScopeSpan) -> bool:
 def _holds(
     cond: Cond, ctx: ArticleContext, scope: ScopeSpan, avoid: Hit | None, used: list[Hit]
 ) -> bool:
-    kind, arg = cond
-    if kind == "set":
-        for h in ctx.hits.get(arg, ()):  # type: ignore[call-overload]
+    """Whether ``cond`` holds in ``scope``, not counting hits that overlap ``avoid`` (the
+    trigger); the hits that made it hold are appended to ``used``."""
+    if type(cond) is SetCond:
+        for h in ctx.hits.get(cond.set_id, ()):
             if _in(h, scope) and (
                 avoid is None
                 or h.field != avoid.field
@@ -115,11 +117,12 @@ def _holds(
                 used.append(h)
                 return True
         return False
-    if kind == "all":
-        return all(_holds(c, ctx, scope, avoid, used) for c in arg)  # type: ignore[attr-defined]
-    if kind == "any":
-        return any(_holds(c, ctx, scope, avoid, used) for c in arg)  # type: ignore[attr-defined]
-    return not _holds(arg, ctx, scope, avoid, [])  # type: ignore[arg-type]
+    if type(cond) is AllCond:
+        return all(_holds(c, ctx, scope, avoid, used) for c in cond.parts)
+    if type(cond) is AnyCond:
+        return any(_holds(c, ctx, scope, avoid, used) for c in cond.parts)
+    assert type(cond) is NotCond
+    return not _holds(cond.part, ctx, scope, avoid, [])
 
 
 def _cue_factor(rule: CompiledRule, ctx: ArticleContext, hit: Hit, pack: LanguagePack) -> float:
@@ -195,9 +198,10 @@ def _instruments(rule: CompiledRule, ctx: ArticleContext, sentence: ScopeSpan) -
     return tuple(seen)
 
 
-def evaluate_rule(
+def match_rule(
     rule: CompiledRule, ctx: ArticleContext, hit: Hit, pack: LanguagePack
 ) -> Candidate | None:
+    """The candidate ``rule`` yields at trigger ``hit``, or ``None`` when it does not match."""
     spec = rule.spec
     if spec.scope in ("sentence", "window") and not _may_hold(rule, ctx, hit):
         return None
@@ -205,11 +209,11 @@ def evaluate_rule(
     if scope is None:
         return None
     used: list[Hit] = []
-    if rule.when is not None and not _holds(rule.when, ctx, scope, hit, used):
+    if rule.when is not None and not _holds(rule.when.root, ctx, scope, hit, used):
         return None
-    for g_scope, g_window, g_cond in rule.guards:
-        g_span = _scope(g_scope, g_window, ctx, hit)
-        if g_span is not None and _holds(g_cond, ctx, g_span, None, []):
+    for guard in rule.guards:
+        g_span = _scope(guard.scope, guard.window, ctx, hit)
+        if g_span is not None and _holds(guard.condition.root, ctx, g_span, None, []):
             return None
     factor = _cue_factor(rule, ctx, hit, pack)
     if factor <= 0.0:

@@ -6,7 +6,7 @@ every form, so scanning costs the same. Over-generated forms ("liftes") are harm
 never occur in news text.
 
 Inflectors are per language. Languages that inflect too much for a form list (de, fr, es, ru,
-uk) compile each term to one stem-prefix pattern instead (:mod:`policywatch.engine.stemming`);
+uk) compile each term to one stem-prefix pattern instead (:mod:`policywatch.engine.text.stemming`);
 any other language matches terms exactly.
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from itertools import product
 
-from policywatch.engine.normalize import fold_char
-from policywatch.engine.stemming import has_stemmer, stem_word
+from policywatch.engine.text.normalize import fold_char
+from policywatch.engine.text.stemming import has_stemmer, stem_word
 
 __all__ = ["MAX_VARIANTS", "inflect_phrase", "inflector_for", "phrase_forms"]
 

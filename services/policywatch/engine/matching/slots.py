@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from policywatch.engine.compiler import LanguagePack
-from policywatch.engine.normalize import words_of
-from policywatch.engine.text import count_words, words_in
+from policywatch.engine.rule_language.compiler import LanguagePack
+from policywatch.engine.text.normalize import words_of
+from policywatch.engine.text.sentences import count_words, words_in
 
 __all__ = ["Mention", "Slots", "extract_slots", "resolve_mentions"]
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import snowballstemmer  # type: ignore[import-untyped]  # no stubs or py.typed
 
-from policywatch.engine.normalize import words_of
+from policywatch.engine.text.normalize import words_of
 
 __all__ = ["MIN_STEM", "STEMMED_LANGUAGES", "has_stemmer", "stem_word"]
 

@@ -15,24 +15,25 @@ from dataclasses import dataclass, field
 
 import ahocorasick_rs
 
-from policywatch.engine.inflect import inflector_for, phrase_forms
-from policywatch.engine.loader import LoadedFile, RuleSet
-from policywatch.engine.model import AllOf, AnyOf, Condition, ListSpec, NotOf, RuleSpec, Scope
-from policywatch.engine.normalize import normalize_cased, words_of
+from policywatch.engine.rule_language.conditions import (
+    CompiledCondition,
+    CompiledGuard,
+    compile_condition,
+)
+from policywatch.engine.rule_language.loader import LoadedFile, RuleSet
+from policywatch.engine.rule_language.spec import Condition, ListSpec, RuleSpec
+from policywatch.engine.text.inflect import inflector_for, phrase_forms
+from policywatch.engine.text.normalize import normalize_cased, words_of
 from policywatch.errors import RuleError, RuleErrors
 
 __all__ = [
     "CompiledPack",
     "CompiledRule",
-    "Cond",
     "CueSet",
     "LanguagePack",
     "TermInfo",
     "compile_rules",
 ]
-
-#: A compiled condition: ``("set", id)``, ``("all", conds)``, ``("any", conds)``, ``("not", c)``.
-Cond = tuple[str, object]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +74,9 @@ class CompiledRule:
     spec: RuleSpec
     language: str
     trigger_sets: frozenset[int]
-    when: Cond | None
-    guards: tuple[tuple[Scope, int, Cond], ...]
+    when: CompiledCondition | None
+    guards: tuple[CompiledGuard, ...]
+    #: Groups of sets of which one must have a hit in the article (the triggers first).
     required: tuple[frozenset[int], ...]
     cues: tuple[CueSet, ...]
     instrument_sets: tuple[int, ...]
@@ -250,36 +252,10 @@ def _leaf(
     return sid
 
 
-def _cond(
+def _condition(
     b: _Builder, c: Condition, language: str, where: tuple[LoadedFile, tuple[str | int, ...]]
-) -> Cond:
-    if isinstance(c, str):
-        return ("set", _leaf(b, c, language, where))
-    if isinstance(c, AllOf):
-        return ("all", tuple(_cond(b, x, language, where) for x in c.all))
-    if isinstance(c, AnyOf):
-        return ("any", tuple(_cond(b, x, language, where) for x in c.any))
-    assert isinstance(c, NotOf)
-    return ("not", _cond(b, c.not_, language, where))
-
-
-def _required(c: Cond | None) -> list[frozenset[int]]:
-    """Groups of sets of which at least one must be hit in the article for ``c`` to hold."""
-    if c is None:
-        return []
-    kind, arg = c
-    if kind == "set":
-        assert isinstance(arg, int)
-        return [frozenset({arg})]
-    if kind == "all":
-        assert isinstance(arg, tuple)
-        return [g for sub in arg for g in _required(sub)]
-    if kind == "any":
-        assert isinstance(arg, tuple)
-        groups = [_required(sub) for sub in arg]
-        if groups and all(len(g) == 1 for g in groups):
-            return [frozenset().union(*(g[0] for g in groups))]
-    return []
+) -> CompiledCondition:
+    return compile_condition(c, lambda ref: _leaf(b, ref, language, where))
 
 
 def _build_rule(
@@ -288,12 +264,12 @@ def _build_rule(
     lang = pack.language if f.model.language == "any" else f.model.language
     base: tuple[str | int, ...] = ("rules", index)
     triggers = frozenset(_leaf(b, t, lang, (f, (*base, "trigger"))) for t in rule.trigger)
-    when = _cond(b, rule.when, lang, (f, (*base, "when"))) if rule.when is not None else None
+    when = _condition(b, rule.when, lang, (f, (*base, "when"))) if rule.when is not None else None
     guards = tuple(
-        (g.scope, g.window, _cond(b, g.when, lang, (f, (*base, "unless", i))))
+        CompiledGuard(g.scope, g.window, _condition(b, g.when, lang, (f, (*base, "unless", i))))
         for i, g in enumerate(rule.unless)
     )
-    required = (triggers, *_required(when))
+    required = (triggers, *(when.required if when is not None else ()))
     skip = set(rule.skip_cues)
     return CompiledRule(
         spec=rule,
