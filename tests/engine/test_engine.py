@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 from policywatch.engine import Engine
 from policywatch.models import Article, decode_article
-from policywatch.quality.examples import run_examples
 from tests.engine.conftest import NOW, detect, make_article
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "dev.jsonl"
@@ -153,39 +152,6 @@ def test_scan_reports_only_rules_whose_terms_were_hit(engine: Engine) -> None:
 def test_alert_ids_are_deterministic(engine: Engine) -> None:
     body = "Norway lifted sanctions on Iran's central bank."
     assert detect(engine, body)[0].alert_id == detect(engine, body)[0].alert_id
-
-
-def test_shipped_rule_examples_all_pass(engine: Engine) -> None:
-    report = run_examples(engine)
-    assert report.failures == ()
-    assert report.passed >= 2 * len(engine.ruleset.rules)
-
-
-def test_failing_examples_are_reported_with_file_and_line() -> None:
-    text = """\
-language: en
-lists:
-  lift: [lift]
-entities:
-  CA: {name: Canada, terms: [Canada]}
-rules:
-  - id: t.lift
-    version: 1
-    event_type: sanctions_lifted
-    description: test
-    trigger: [$lift]
-    when: sanctions
-    examples:
-      match:
-        - text: "Canada lifted sanctions on the bank."
-          actor: US
-      no_match:
-        - "Canada lifted sanctions on the bank."
-"""
-    report = run_examples(Engine.from_yaml(text))
-    assert report.passed == 0
-    assert [(f.kind, f.line) for f in report.failures] == [("match", 15), ("no_match", 18)]
-    assert "expected actor US" in report.failures[0].reason
 
 
 SENTENCES = [

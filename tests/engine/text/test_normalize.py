@@ -63,3 +63,10 @@ def test_phrases_inflect_and_unknown_languages_do_not() -> None:
     phrases = {" ".join(p) for p in inflect_phrase(["lift", "sanction"], "en")}
     assert {"lifted sanctions", "lifting sanction", "lift sanctions"} <= phrases
     assert inflect_phrase(["lift", "sanction"], "xx") == [("lift", "sanction")]
+
+
+def test_cyrillic_folds_case_yo_and_apostrophes_without_changing_length() -> None:
+    text = "РАКЕТИ Ёлка обʼєкт об’єкт"
+    norm = normalize(text)
+    assert norm.offsets is None
+    assert norm.text == " ракети елка об єкт об єкт "
