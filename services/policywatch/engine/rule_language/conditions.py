@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from policywatch.engine.rule_language.spec import AllOf, AnyOf, Condition, NotOf, Scope
+from policywatch.engine.rule_language.spec import AllOf, Condition, NotOf, Scope
 
 __all__ = [
     "AllCond",
@@ -95,15 +95,14 @@ def _compile(
     if isinstance(cond, NotOf):
         part, sets, _ = _compile(cond.not_, leaf)
         return NotCond(part), sets, []
-    assert isinstance(cond, AllOf | AnyOf)
     compiled = [_compile(c, leaf) for c in (cond.all if isinstance(cond, AllOf) else cond.any)]
-    parts = tuple(c[0] for c in compiled)
-    sets = set().union(*(c[1] for c in compiled))
-    groups = [c[2] for c in compiled]
+    parts = tuple(part for part, _, _ in compiled)
+    sets = set().union(*(part_sets for _, part_sets, _ in compiled))
+    groups = [part_groups for _, _, part_groups in compiled]
     if isinstance(cond, AllOf):
-        return AllCond(parts), sets, [g for sub in groups for g in sub]
-    # Any part may be the one that holds: a set is certain only when every part needs exactly one
-    # group, and then one of their union must be present.
+        return AllCond(parts), sets, [g for part_groups in groups for g in part_groups]
+    # Any part may be the one that holds, so a group is certain only when every part needs
+    # exactly one: then one set of their union must be present.
     if groups and all(len(g) == 1 for g in groups):
         return AnyCond(parts), sets, [frozenset().union(*(g[0] for g in groups))]
     return AnyCond(parts), sets, []
