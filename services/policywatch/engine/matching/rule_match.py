@@ -106,6 +106,8 @@ def _holds(
 ) -> bool:
     """Whether ``cond`` holds in ``scope``, not counting hits that overlap ``avoid`` (the
     trigger); the hits that made it hold are appended to ``used``."""
+    # Exact type tests, not isinstance: the node types are never subclassed, and this runs for
+    # every trigger hit of every woken rule.
     if type(cond) is SetCond:
         for h in ctx.hits.get(cond.set_id, ()):
             if _in(h, scope) and (
