@@ -34,8 +34,8 @@ from policywatch.settings.tree import Settings, load_settings
 
 __all__ = [
     "CONSOLE_RECEIVER",
-    "DEFAULT_GROUP_BY",
     "ConsoleTarget",
+    "DEFAULT_GROUP_BY",
     "DeliveryPolicy",
     "DetectorSettings",
     "KafkaSettings",
