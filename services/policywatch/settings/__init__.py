@@ -9,8 +9,6 @@ engine, observability) can read their settings without importing a service.
 from __future__ import annotations
 
 from policywatch.settings.notifier import (
-    CONSOLE_RECEIVER,
-    DEFAULT_GROUP_BY,
     ConsoleTarget,
     DeliveryPolicy,
     KafkaTarget,
@@ -33,9 +31,7 @@ from policywatch.settings.sections import (
 from policywatch.settings.tree import Settings, load_settings
 
 __all__ = [
-    "CONSOLE_RECEIVER",
     "ConsoleTarget",
-    "DEFAULT_GROUP_BY",
     "DeliveryPolicy",
     "DetectorSettings",
     "KafkaSettings",
