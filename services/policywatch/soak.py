@@ -40,14 +40,14 @@ from policywatch.broker import EmbeddedBroker, free_port
 from policywatch.engine import Engine
 from policywatch.kafka import Producer, ensure_topics, wait_for_broker
 from policywatch.models import decode_article
-from policywatch.notifier.config import DEFAULT_GROUP_BY
-from policywatch.notifier.console_receiver import (
+from policywatch.notifier.routing import alert_labels
+from policywatch.notifier.webhook_listener import (
     WebhookListener,
     generate_secret,
     local_webhook_config,
 )
-from policywatch.notifier.routing import alert_labels
 from policywatch.settings import DetectorSettings, KafkaSettings, TopicSettings
+from policywatch.settings.notifier import DEFAULT_GROUP_BY
 
 #: Sentences the built-in rule pack reports (written for this tool).
 POSITIVES = (

@@ -21,8 +21,8 @@ import pytest
 from policywatch.broker import EmbeddedBroker, free_port
 from policywatch.kafka import Consumer, Producer, committed_offsets, ensure_topics
 from policywatch.models import Alert
-from policywatch.notifier.console_receiver import Delivery, WebhookListener, generate_secret
 from policywatch.notifier.notification import Notification
+from policywatch.notifier.webhook_listener import Delivery, WebhookListener, generate_secret
 from policywatch.settings import KafkaSettings, TopicSettings
 
 from ..integration.helpers import read_topic

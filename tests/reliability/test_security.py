@@ -29,8 +29,8 @@ from policywatch.detector import DetectorService
 from policywatch.engine import Engine
 from policywatch.errors import ConfigError, RuleError
 from policywatch.kafka.config import common_kwargs
-from policywatch.notifier.console_receiver import WebhookListener, generate_secret
 from policywatch.notifier.service import NotifierService
+from policywatch.notifier.webhook_listener import WebhookListener, generate_secret
 from policywatch.observability.http import HealthServer
 from policywatch.observability.metrics import Metrics
 from policywatch.settings import KafkaSettings, Settings, TopicSettings, load_settings

@@ -25,10 +25,10 @@ from policywatch.errors import KafkaAdapterError
 from policywatch.kafka import Consumer, Producer, Record, dead_letter_headers, ensure_topics
 from policywatch.models import Alert
 from policywatch.notifier.changelog import KafkaStateStore
+from policywatch.notifier.dead_letters import KafkaDeadLetterSink
 from policywatch.notifier.pipeline import Pipeline, StateStore
-from policywatch.notifier.receiver import Receiver
+from policywatch.notifier.receivers import Receiver, build_receiver, make_http_client
 from policywatch.notifier.routing import Router
-from policywatch.notifier.sinks import KafkaDeadLetterSink, build_receiver, make_http_client
 from policywatch.notifier.worker import ReceiverWorker
 from policywatch.observability.metrics import Metrics
 from policywatch.settings import Settings

@@ -26,7 +26,7 @@ from typing import Any, TextIO
 from pydantic import ValidationError
 
 from policywatch.notifier.notification import Notification
-from policywatch.notifier.receiver import format_notification
+from policywatch.notifier.receivers.console import format_notification
 from policywatch.notifier.signing import SignatureError, verify
 
 #: Larger request bodies are refused (413): the listener is for local use and tests.

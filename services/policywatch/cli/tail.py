@@ -1,25 +1,21 @@
-"""``policywatch publish`` and ``policywatch tail``: put articles on a topic, watch a topic."""
+"""``policywatch tail``: print the records of a topic as they arrive, alerts readable."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from typing import Any
 
-from policywatch.cli.common import read_lines, settings_from, stop_on_signals
+from policywatch.cli.common import stop_on_signals
 from policywatch.errors import KafkaAdapterError
-from policywatch.kafka import Consumer, Producer, ensure_topics, wait_for_broker
+from policywatch.kafka import Consumer, ensure_topics, wait_for_broker
 from policywatch.models import Alert
 from policywatch.render import format_alert
+from policywatch.settings import Settings
 
 
 def register(subparsers: Any) -> None:
-    p = subparsers.add_parser("publish", help="publish JSON-lines articles to a topic")
-    p.add_argument("files", nargs="*", metavar="FILE", help="JSON-lines files; - or none: stdin")
-    p.add_argument("--topic", help="topic (default: the articles topic)")
-    p.set_defaults(func=publish)
     t = subparsers.add_parser("tail", help="print records of a topic as they arrive")
     t.add_argument("--topic", help="topic (default: the alerts topic)")
     t.add_argument("--json", action="store_true", help="print raw JSON instead of readable alerts")
@@ -28,37 +24,7 @@ def register(subparsers: Any) -> None:
     t.set_defaults(func=tail)
 
 
-def publish(args: argparse.Namespace) -> int:
-    settings = settings_from(args)
-    topic = args.topic or settings.topics.articles
-    lines = read_lines(args.files)
-    try:
-        wait_for_broker(settings.kafka, timeout=15)
-        ensure_topics(settings.kafka, [topic])
-        producer = Producer(settings.kafka)
-        results = []
-        for _, _, line in lines:
-            key = None
-            try:
-                doc = json.loads(line)
-                if isinstance(doc, dict) and isinstance(doc.get("id"), str):
-                    key = doc["id"].encode()
-            except ValueError:
-                pass  # published as-is: the detector dead-letters what it cannot read
-            results.append(producer.send(topic, line.encode("utf-8"), key=key))
-        producer.flush()
-        for r in results:
-            r.get()
-        producer.close()
-    except KafkaAdapterError as exc:
-        print(f"policywatch publish: {exc}", file=sys.stderr)
-        return 1
-    print(f"published {len(lines)} records to {topic}", file=sys.stderr)
-    return 0
-
-
-def tail(args: argparse.Namespace) -> int:
-    settings = settings_from(args)
+def tail(args: argparse.Namespace, settings: Settings) -> int:
     topic = args.topic or settings.topics.alerts
     stop = stop_on_signals()
     try:

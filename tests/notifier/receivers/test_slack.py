@@ -9,11 +9,11 @@ import httpx
 import pytest
 from slack_sdk.models.blocks import Block
 
-from policywatch.notifier.console_receiver import WebhookListener
-from policywatch.notifier.sinks import SlackReceiver
-from policywatch.notifier.slack import escape_text, link, safe_url, slack_message
+from policywatch.notifier.receivers import SlackReceiver
+from policywatch.notifier.receivers.slack import escape_text, link, safe_url, slack_message
+from policywatch.notifier.webhook_listener import WebhookListener
 
-from .helpers import make_alert, make_notification
+from ..helpers import make_alert, make_notification
 
 HOSTILE = (
     "<!channel> <!here|here> <!everyone> @channel @here @everyone @Channel "

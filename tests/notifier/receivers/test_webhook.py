@@ -13,15 +13,15 @@ from prometheus_client import CollectorRegistry
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from policywatch.errors import DeliveryError
-from policywatch.notifier.config import DeliveryPolicy
-from policywatch.notifier.console_receiver import WebhookListener, generate_secret
-from policywatch.notifier.receiver import MemoryDeadLetterSink, Receiver
+from policywatch.notifier.dead_letters import MemoryDeadLetterSink
+from policywatch.notifier.receivers import Receiver, WebhookReceiver, parse_retry_after
 from policywatch.notifier.signing import SignatureError, sign, signed_headers, verify
-from policywatch.notifier.sinks import WebhookReceiver, parse_retry_after
+from policywatch.notifier.webhook_listener import WebhookListener, generate_secret
 from policywatch.notifier.worker import Completion, Job, ReceiverWorker, backoff_delay
 from policywatch.observability.metrics import Metrics
+from policywatch.settings.notifier import DeliveryPolicy
 
-from .helpers import SECRET, make_notification
+from ..helpers import SECRET, make_notification
 
 FAST = DeliveryPolicy(initial_backoff=0.02, max_backoff=0.1, max_attempts=4, timeout=2)
 
@@ -189,7 +189,7 @@ def test_retry_after_parses_seconds_and_http_dates() -> None:
 
 
 def test_a_memory_receiver_failure_script_is_retried() -> None:
-    from policywatch.notifier.receiver import MemoryReceiver
+    from policywatch.notifier.receivers import MemoryReceiver
 
     memory = MemoryReceiver(
         "ops", [DeliveryError("down", receiver="ops", retriable=True, retry_after=0.01)]

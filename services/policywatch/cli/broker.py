@@ -9,6 +9,7 @@ from typing import Any
 
 from policywatch.broker import EmbeddedBroker
 from policywatch.errors import BrokerError
+from policywatch.settings import Settings
 
 
 def register(subparsers: Any) -> None:
@@ -22,7 +23,7 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # SIGTERM stops the broker like Ctrl-C does
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     broker = EmbeddedBroker(args.host, args.port)
     signal.signal(signal.SIGTERM, _interrupt)
     try:

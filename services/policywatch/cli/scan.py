@@ -1,8 +1,4 @@
-"""``policywatch scan``: JSON-lines articles in, JSON-lines alerts out, no Kafka.
-
-Also home of :func:`engine_from_args`, the one place the CLI turns ``--rules``/settings into an
-:class:`~policywatch.engine.Engine` (``eval`` and ``rules`` use it too).
-"""
+"""``policywatch scan``: JSON-lines articles in, JSON-lines alerts out, no Kafka."""
 
 from __future__ import annotations
 
@@ -11,50 +7,15 @@ import os
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, BinaryIO
 
+from policywatch.cli.common import add_rules_argument, engine_from_args, print_rule_errors
 from policywatch.engine import Engine
-from policywatch.errors import ConfigError, RuleErrors
+from policywatch.errors import RuleErrors
 from policywatch.models import ArticleDecodeError, decode_article
+from policywatch.settings import Settings
 
-__all__ = ["add_rules_argument", "engine_from_args", "print_rule_errors", "register", "run"]
-
-
-def add_rules_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--rules",
-        metavar="DIR",
-        action="append",
-        type=Path,
-        default=[],
-        help="rule directory or file (repeatable); default: settings rules.paths, else the "
-        "built-in pack",
-    )
-
-
-def rule_paths_from_args(args: argparse.Namespace) -> tuple[Path, ...]:
-    """``--rules`` if given, else ``rules.paths`` from the settings, else () (built-in pack)."""
-    explicit: list[Path] = list(getattr(args, "rules", None) or [])
-    if explicit:
-        return tuple(explicit)
-    try:
-        from policywatch.settings import load_settings
-
-        return tuple(load_settings(getattr(args, "config", None)).rules.paths)
-    except ConfigError:
-        return ()
-
-
-def engine_from_args(args: argparse.Namespace) -> Engine:
-    """The engine every file-based command runs; raises ``RuleErrors``."""
-    return Engine.from_paths(rule_paths_from_args(args))
-
-
-def print_rule_errors(exc: RuleErrors) -> None:
-    for err in exc.errors or [exc]:
-        print(str(err), file=sys.stderr)
-    print(f"{len(exc.errors) or 1} rule error(s)", file=sys.stderr)
+__all__ = ["register", "run"]
 
 
 def register(subparsers: Any) -> None:
@@ -85,9 +46,9 @@ def _inputs(files: list[str]) -> Iterator[tuple[str, BinaryIO | None]]:
             yield name, stream
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        engine = engine_from_args(args)
+        engine = engine_from_args(args, settings)
     except RuleErrors as exc:
         print_rule_errors(exc)
         return 2

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import argparse
 import io
 import json
 import sys
@@ -8,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from policywatch.cli import eval_cmd, rules_cmd, scan_cmd, schemas_cmd
+from policywatch.cli.main import main
+from policywatch.cli.schemas import generate_schemas
 
 GOOD_LINE = json.dumps(
     {
@@ -23,19 +23,8 @@ GOOD_LINE = json.dumps(
 )
 
 
-def parse(*argv: str) -> argparse.Namespace:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--config")
-    sub = parser.add_subparsers(dest="command", required=True)
-    for module in (scan_cmd, eval_cmd, rules_cmd, schemas_cmd):
-        module.register(sub)
-    return parser.parse_args(argv)
-
-
 def run(*argv: str) -> int:
-    args = parse(*argv)
-    code: int = args.func(args)
-    return code
+    return main(list(argv))
 
 
 def test_scan_writes_alerts_and_reports_bad_lines_with_file_and_line(
@@ -115,8 +104,9 @@ def test_schemas_check_detects_drift(tmp_path: Path) -> None:
     assert run("schemas", "--check", str(tmp_path)) == 0
     (tmp_path / "rules.schema.json").write_text("{}\n")
     assert run("schemas", "--check", str(tmp_path)) == 1
-    assert set(schemas_cmd.generate_schemas()) == {
+    assert set(generate_schemas()) == {
         "article.schema.json",
         "alert.schema.json",
         "rules.schema.json",
+        "notifier.schema.json",
     }

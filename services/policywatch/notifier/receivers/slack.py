@@ -6,15 +6,21 @@ links; escaping ``&``, ``<`` and ``>`` (Slack's own rule) turns all of them into
 Bare ``@channel``/``@here``/``@everyone`` can be linked by a client that sets ``link_names``, so a
 zero-width space is put after the ``@``. Link targets are limited to http(s) and percent-encode
 the characters that would end a link.
+
+:class:`SlackReceiver` posts the message to an incoming webhook.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
+
 from policywatch.notifier.notification import Notification
+from policywatch.notifier.receivers.http import USER_AGENT, post
 
 _BROADCAST = re.compile(r"@(?=(?:channel|here|everyone)\b)", re.IGNORECASE)
 _ZWSP = "\u200b"
@@ -136,3 +142,25 @@ def slack_message(n: Notification) -> dict[str, Any]:
         }
     )
     return {"text": fallback_text(n), "blocks": blocks}
+
+
+class SlackReceiver:
+    """Posts a Block Kit message to a Slack incoming webhook."""
+
+    def __init__(self, name: str, client: httpx.Client, url: str, timeout: float = 10.0) -> None:
+        self._name = name
+        self._client = client
+        self._url = url
+        self._timeout = timeout
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def send(self, notification: Notification) -> None:
+        body = json.dumps(slack_message(notification), ensure_ascii=False).encode()
+        headers = {"content-type": "application/json", "user-agent": USER_AGENT}
+        post(self._client, self._name, self._url, body, headers, self._timeout)
+
+    def close(self) -> None:
+        pass

@@ -7,10 +7,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from policywatch.cli.scan_cmd import print_rule_errors, rule_paths_from_args
+from policywatch.cli.common import print_rule_errors
 from policywatch.engine import Engine, load_rules
 from policywatch.errors import RuleErrors
 from policywatch.quality.examples import run_examples
+from policywatch.settings import Settings
 
 __all__ = ["register"]
 
@@ -33,20 +34,16 @@ def register(subparsers: Any) -> None:
         p.set_defaults(func=func)
 
 
-def _paths(args: argparse.Namespace) -> tuple[Path, ...]:
-    return tuple(args.dirs) or rule_paths_from_args(argparse.Namespace(config=args.config))
-
-
-def _engine(args: argparse.Namespace) -> Engine | None:
+def _engine(args: argparse.Namespace, settings: Settings) -> Engine | None:
     try:
-        return Engine(load_rules(_paths(args)))
+        return Engine(load_rules(tuple(args.dirs) or settings.rules.paths))
     except RuleErrors as exc:
         print_rule_errors(exc)
         return None
 
 
-def _check(args: argparse.Namespace) -> int:
-    engine = _engine(args)
+def _check(args: argparse.Namespace, settings: Settings) -> int:
+    engine = _engine(args, settings)
     if engine is None:
         return 1
     files = len(engine.ruleset.files)
@@ -54,8 +51,8 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _test(args: argparse.Namespace) -> int:
-    engine = _engine(args)
+def _test(args: argparse.Namespace, settings: Settings) -> int:
+    engine = _engine(args, settings)
     if engine is None:
         return 1
     report = run_examples(engine)
@@ -66,8 +63,8 @@ def _test(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def _list(args: argparse.Namespace) -> int:
-    engine = _engine(args)
+def _list(args: argparse.Namespace, settings: Settings) -> int:
+    engine = _engine(args, settings)
     if engine is None:
         return 1
     for rule in sorted(engine.ruleset.rules, key=lambda r: (r.event_type, r.id)):

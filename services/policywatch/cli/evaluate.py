@@ -8,7 +8,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from policywatch.cli.scan_cmd import add_rules_argument, engine_from_args, print_rule_errors
+from policywatch.cli.common import add_rules_argument, engine_from_args, print_rule_errors
 from policywatch.errors import RuleErrors
 from policywatch.models import ArticleDecodeError
 from policywatch.quality.scoring import (
@@ -17,6 +17,7 @@ from policywatch.quality.scoring import (
     format_report,
     parse_labelled,
 )
+from policywatch.settings import Settings
 
 __all__ = ["register", "run"]
 
@@ -41,9 +42,9 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        engine = engine_from_args(args)
+        engine = engine_from_args(args, settings)
     except RuleErrors as exc:
         print_rule_errors(exc)
         return 2

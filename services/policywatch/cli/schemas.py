@@ -1,4 +1,5 @@
-"""``policywatch schemas``: the JSON Schemas of the wire models and of rule files."""
+"""``policywatch schemas``: the JSON Schemas of the wire models, rule files and the notifier
+section of the config file."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 from policywatch.engine.rule_language.spec import RuleFile
 from policywatch.models import Alert, Article
+from policywatch.settings import Settings, notifier_json_schema
 
 __all__ = ["generate_schemas", "register"]
 
@@ -21,16 +23,21 @@ def generate_schemas() -> dict[str, str]:
         "alert.schema.json": Alert,
         "rules.schema.json": RuleFile,
     }
-    return {
+    schemas = {
         name: json.dumps(model.model_json_schema(), indent=2, sort_keys=True) + "\n"
         for name, model in models.items()
     }
+    # Written in the config file's key order, so the schema reads like docs/notifier.md.
+    schemas["notifier.schema.json"] = (
+        json.dumps(notifier_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    )
+    return schemas
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "schemas",
-        help="print, write or check the JSON Schemas (article, alert, rules)",
+        help="print, write or check the JSON Schemas (article, alert, rules, notifier)",
         description="Without options, print the schemas as one JSON object.",
     )
     parser.add_argument("--write", metavar="DIR", type=Path, help="write the schema files")
@@ -40,7 +47,7 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     schemas = generate_schemas()
     if args.write is None and args.check is None:
         print(json.dumps({k: json.loads(v) for k, v in schemas.items()}, indent=2))

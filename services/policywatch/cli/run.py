@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from policywatch.broker import EmbeddedBroker, free_port
-from policywatch.cli.common import settings_from, stop_on_signals
-from policywatch.cli.kafka_cmd import render_record
+from policywatch.cli.common import config_file, stop_on_signals
+from policywatch.cli.tail import render_record
 from policywatch.errors import PolicywatchError
 from policywatch.kafka import Consumer, Producer, ensure_topics, wait_for_broker
 from policywatch.models import decode_article
-from policywatch.notifier.console_receiver import (
+from policywatch.notifier.webhook_listener import (
     WebhookListener,
     generate_secret,
     local_webhook_config,
@@ -55,17 +55,6 @@ def demo_articles() -> str:
     return (resources.files("policywatch") / "demo" / "articles.jsonl").read_text("utf-8")
 
 
-def _external_cluster(args: argparse.Namespace) -> bool:
-    if os.environ.get("PW_KAFKA__BOOTSTRAP_SERVERS"):
-        return True
-    if args.config:
-        import yaml
-
-        doc = yaml.safe_load(Path(args.config).read_text(encoding="utf-8")) or {}
-        return bool((doc.get("kafka") or {}).get("bootstrap_servers"))
-    return False
-
-
 def _wait_ready(name: str, port: int, proc: subprocess.Popen[bytes], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -81,15 +70,15 @@ def _wait_ready(name: str, port: int, proc: subprocess.Popen[bytes], timeout: fl
     raise PolicywatchError(f"{name} not ready within {timeout:.0f}s")
 
 
-def run(args: argparse.Namespace) -> int:
-    external = _external_cluster(args)
-    overrides: dict[str, Any] = {}
+def run(args: argparse.Namespace, settings: Settings) -> int:
     broker: EmbeddedBroker | None = None
     workdir = Path(tempfile.mkdtemp(prefix="policywatch-run-"))
-    if not external:
+    # A cluster named by the environment or the config file is used as is; otherwise one of
+    # our own, whose address replaces the default.
+    if "bootstrap_servers" not in settings.kafka.model_fields_set:
         broker = EmbeddedBroker("127.0.0.1", args.port, log_file=workdir / "broker.log")
-        overrides["kafka"] = {"bootstrap_servers": broker.bootstrap_servers}
-    settings = settings_from(args, **overrides)
+        kafka = settings.kafka.model_copy(update={"bootstrap_servers": broker.bootstrap_servers})
+        settings = settings.model_copy(update={"kafka": kafka})
     configure_logging(settings.logging.level, "console")  # a person reads this terminal
     stop = stop_on_signals()
     text = Path(args.articles).read_text("utf-8") if args.articles else demo_articles()
@@ -126,8 +115,9 @@ def run(args: argparse.Namespace) -> int:
             env["PW_NOTIFIER"] = json.dumps(notifier)
             print(f"· local webhook receiver on {listener.url} (signed, Standard Webhooks)")
         base = [sys.executable, "-m", "policywatch"]
-        if args.config:
-            base += ["--config", args.config]
+        config = config_file(args)
+        if config:
+            base += ["--config", config]
         for name in ("detector", "notifier"):
             log_file: IO[bytes] = open(workdir / f"{name}.log", "ab")  # noqa: SIM115
             # A session of its own: Ctrl-C reaches only `run`, which stops the services first

@@ -5,7 +5,8 @@ The vocabulary is Prometheus Alertmanager's where it fits (``route``, ``receiver
 ``repeat_interval``); docs/notifier.md explains each field. Durations are seconds or strings such
 as ``"500ms"``, ``"30s"``, ``"5m"``, ``"4h"``, ``"1d"``.
 
-This module imports nothing from the rest of policywatch: ``policywatch.settings`` imports it.
+The notifier service reads these models; they live with the rest of the settings tree so that
+loading the settings never loads a service.
 """
 
 from __future__ import annotations

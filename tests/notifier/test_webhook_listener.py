@@ -1,4 +1,4 @@
-"""The out-of-the-box console receiver and the local webhook listener used by ``run``."""
+"""The local webhook listener that `policywatch run` and the tests deliver to."""
 
 from __future__ import annotations
 
@@ -8,25 +8,15 @@ import httpx
 import pytest
 
 from policywatch.errors import DeliveryError
-from policywatch.notifier.console_receiver import (
+from policywatch.notifier.receivers import WebhookReceiver
+from policywatch.notifier.webhook_listener import (
     WebhookListener,
     generate_secret,
     local_webhook_config,
 )
-from policywatch.notifier.receiver import ConsoleReceiver
-from policywatch.notifier.sinks import WebhookReceiver
 from policywatch.settings import Settings
 
 from .helpers import make_notification
-
-
-def test_the_console_receiver_prints_the_story_and_the_alert() -> None:
-    out = io.StringIO()
-    ConsoleReceiver(stream=out).send(make_notification(sequence=2, sources=3))
-    text = out.getvalue()
-    assert "[UPDATE 2] story pws_test" in text
-    assert "3 articles from Outlet 1, Outlet 2, Outlet 3" in text
-    assert "weapons_restriction_lifted" in text and "United States (US) → Ukraine (UA)" in text
 
 
 def test_the_local_listener_verifies_and_prints_what_it_receives() -> None:
