@@ -9,6 +9,7 @@ from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 
+from policywatch.engine.arbitration import arbitrate
 from policywatch.engine.compiler import CompiledPack, CompiledRule, Cond, compile_rules
 from policywatch.engine.evaluate import Candidate, evaluate_rule
 from policywatch.engine.languages import LanguageResolver
@@ -60,7 +61,9 @@ def _rule_sets(rule: CompiledRule, pack: CompiledPack) -> frozenset[int]:
     sets = set(rule.trigger_sets) | _cond_sets(rule.when) | set(rule.instrument_sets)
     for _, _, g in rule.guards:
         sets |= _cond_sets(g)
-    sets |= {c.set_id for c in rule.cues} | lang.break_sets | lang.shield_sets
+    sets |= (
+        {c.set_id for c in rule.cues} | lang.break_sets | lang.shield_sets | lang.restriction_sets
+    )
     sets.add(lang.entity_set)
     return frozenset(sets)
 
@@ -164,6 +167,8 @@ class Engine:
             return _NOTHING
         wanted = set().union(*(self._rule_sets[i] for i in ready))
         ctx = self._scanner.context(article, fields, matches, wanted)
+        if ctx.published is None:
+            ctx.published = detected_at.date()
         hits = ctx.hits
         evaluated: list[str] = []
         matched: dict[str, None] = {}
@@ -180,7 +185,7 @@ class Engine:
                 if cand is not None and cand.confidence >= self.min_confidence:
                     candidates.append(cand)
                     matched.setdefault(rule.spec.id, None)
-        alerts = tuple(self._alerts(article, candidates, detected_at))
+        alerts = tuple(self._alerts(article, arbitrate(candidates), detected_at))
         return ScanResult(
             alerts, tuple(dict.fromkeys(evaluated)), tuple(matched), tuple(candidates)
         )
@@ -194,7 +199,7 @@ class Engine:
     ) -> list[Alert]:
         by_type: dict[str, list[Candidate]] = {}
         for c in candidates:
-            by_type.setdefault(c.rule.spec.event_type, []).append(c)
+            by_type.setdefault(c.event_type or c.rule.spec.event_type, []).append(c)
         alerts: list[Alert] = []
         alert_article = AlertArticle.of(article) if by_type else None
         for event_type, group in by_type.items():
@@ -214,7 +219,7 @@ class Engine:
                     story_key=make_story_key(
                         event_type, best.actor.code, best.target.code if best.target else None
                     ),
-                    event_type=spec.event_type,
+                    event_type=event_type,
                     article=alert_article,
                     actor=best.actor,
                     target=best.target,
