@@ -76,13 +76,17 @@ def _follows_reference(lead_in: list[str], refs: frozenset[tuple[str, ...]]) -> 
 _WORD_BEFORE = re.compile(r"(\w+)\W*$")
 
 
-def _names_a_model(text: str, start: int, months: dict[str, int]) -> bool:
-    """The word before a four-digit number is a capitalised name that is not a month."""
+def _names_a_model(
+    text: str, start: int, months: dict[str, int], markers: frozenset[str]
+) -> bool:
+    """The word before a four-digit number is a capitalised name that is not a month or a
+    date marker (German capitalises "Sommer 2014")."""
     m = _WORD_BEFORE.search(text, max(start - 40, 0), start)
     if m is None:
         return False
     word = m.group(1)
-    return word[0].isupper() and not word.isupper() and _fold(word) not in months
+    folded = _fold(word)
+    return word[0].isupper() and not word.isupper() and folded not in months and folded not in markers
 
 
 def _tokens(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
@@ -113,7 +117,7 @@ def anchor_near(
         month: int | None = None
         day: int | None = None
         first = i
-        if year is not None and _names_a_model(text, start, months):
+        if year is not None and _names_a_model(text, start, months, markers):
             continue  # "Mirage 2000", "Leopard 2A7": a type designation, not a year
         if year is not None:
             # "3 March 2019", "March 3, 2019", "3 de febrero de 1962", "im März 2019"
