@@ -76,9 +76,7 @@ def _follows_reference(lead_in: list[str], refs: frozenset[tuple[str, ...]]) -> 
 _WORD_BEFORE = re.compile(r"(\w+)\W*$")
 
 
-def _names_a_model(
-    text: str, start: int, months: dict[str, int], markers: frozenset[str]
-) -> bool:
+def _names_a_model(text: str, start: int, months: dict[str, int], markers: frozenset[str]) -> bool:
     """The word before a four-digit number is a capitalised name that is not a month or a
     date marker (German capitalises "Sommer 2014")."""
     m = _WORD_BEFORE.search(text, max(start - 40, 0), start)
@@ -86,7 +84,9 @@ def _names_a_model(
         return False
     word = m.group(1)
     folded = _fold(word)
-    return word[0].isupper() and not word.isupper() and folded not in months and folded not in markers
+    if folded in months or folded in markers:
+        return False
+    return word[0].isupper() and not word.isupper()
 
 
 def _tokens(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
