@@ -9,6 +9,7 @@ from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 
+from policywatch.engine.matching.arbitration import arbitrate
 from policywatch.engine.matching.rule_match import Candidate, match_rule
 from policywatch.engine.matching.scanner import Scanner, article_fields
 from policywatch.engine.rule_language.compiler import CompiledPack, CompiledRule, compile_rules
@@ -49,7 +50,9 @@ def _rule_sets(rule: CompiledRule, pack: CompiledPack) -> frozenset[int]:
         sets |= rule.when.sets
     for guard in rule.guards:
         sets |= guard.condition.sets
-    sets |= {c.set_id for c in rule.cues} | lang.break_sets | lang.shield_sets
+    sets |= (
+        {c.set_id for c in rule.cues} | lang.break_sets | lang.shield_sets | lang.restriction_sets
+    )
     sets.add(lang.entity_set)
     return frozenset(sets)
 
@@ -153,6 +156,8 @@ class Engine:
             return _NOTHING
         wanted = set().union(*(self._rule_sets[i] for i in ready))
         ctx = self._scanner.context(article, fields, matches, wanted)
+        if ctx.published is None:
+            ctx.published = detected_at.date()
         hits = ctx.hits
         evaluated: list[str] = []
         matched: dict[str, None] = {}
@@ -169,7 +174,7 @@ class Engine:
                 if cand is not None and cand.confidence >= self.min_confidence:
                     candidates.append(cand)
                     matched.setdefault(rule.spec.id, None)
-        alerts = tuple(self._alerts(article, candidates, detected_at))
+        alerts = tuple(self._alerts(article, arbitrate(candidates), detected_at))
         return ScanResult(
             alerts, tuple(dict.fromkeys(evaluated)), tuple(matched), tuple(candidates)
         )
@@ -183,7 +188,7 @@ class Engine:
     ) -> list[Alert]:
         by_type: dict[str, list[Candidate]] = {}
         for c in candidates:
-            by_type.setdefault(c.rule.spec.event_type, []).append(c)
+            by_type.setdefault(c.event_type or c.rule.spec.event_type, []).append(c)
         alerts: list[Alert] = []
         alert_article = AlertArticle.of(article) if by_type else None
         for event_type, group in by_type.items():
@@ -203,7 +208,7 @@ class Engine:
                     story_key=make_story_key(
                         event_type, best.actor.code, best.target.code if best.target else None
                     ),
-                    event_type=spec.event_type,
+                    event_type=event_type,
                     article=alert_article,
                     actor=best.actor,
                     target=best.target,

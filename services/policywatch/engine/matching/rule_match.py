@@ -6,12 +6,13 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
+from policywatch.engine.matching.chronology import anchor_near
 from policywatch.engine.matching.scanner import ArticleContext, Hit
 from policywatch.engine.matching.slots import Mention, extract_slots
 from policywatch.engine.rule_language.compiler import CompiledRule, LanguagePack
 from policywatch.engine.rule_language.conditions import AllCond, AnyCond, Cond, NotCond, SetCond
 from policywatch.engine.text.sentences import count_words
-from policywatch.models import Entity, Evidence
+from policywatch.models import REVERSED, Entity, Evidence
 
 __all__ = ["Candidate", "ScopeSpan", "match_rule"]
 
@@ -36,6 +37,15 @@ class Candidate:
     evidence: Evidence
     field: int
     start: int
+    #: The rule's event type, or its opposite when a reversal governs the trigger.
+    event_type: str = ""
+    #: Where the candidate's sentence starts, and whether it is in the title or the lead.
+    sentence_start: int = 0
+    lead: bool = True
+    #: The words from the first to the last term the match used ("lifted its arms embargo").
+    event_text: str = ""
+    #: Why the candidate reads as it does ("reversed by 'lifted'"), for ``scan --explain``.
+    notes: tuple[str, ...] = ()
 
 
 def _scope(rule_scope: str, window: int, ctx: ArticleContext, hit: Hit) -> ScopeSpan | None:
@@ -127,13 +137,20 @@ def _holds(
     return not _holds(cond.part, ctx, scope, avoid, [])
 
 
-def _cue_factor(rule: CompiledRule, ctx: ArticleContext, hit: Hit, pack: LanguagePack) -> float:
-    """1.0 when no cue applies, a smaller factor for downgrades, 0.0 for a veto."""
+def _cue_factor(
+    rule: CompiledRule, ctx: ArticleContext, hit: Hit, pack: LanguagePack
+) -> tuple[float, Hit | None]:
+    """1.0 when no cue applies, a smaller factor for downgrades, 0.0 for a veto; and the
+    reversal ("lift", "halt") that governs a restrictive rule's trigger, if one does."""
     ft = ctx.fields[hit.field]
     s_start, s_end = ft.sentence_at(hit.start)
     text = ft.text
     factor = 1.0
+    reversal: Hit | None = None
+    reversible = rule.spec.event_type in REVERSED
     for cue in rule.cues:
+        if cue.effect == "reverse" and (not reversible or reversal is not None):
+            continue
         for c in ctx.hits.get(cue.set_id, ()):
             if c.field != hit.field or c.start < s_start or c.end > s_end:
                 continue
@@ -145,6 +162,9 @@ def _cue_factor(rule: CompiledRule, ctx: ArticleContext, hit: Hit, pack: Languag
                 if cue.after == 0 or count_words(text, hit.end, c.start) > cue.after:
                     continue
                 gap = (hit.end, c.start)
+            elif cue.effect == "reverse" and _governs_restriction(ctx, pack, hit, s_end):
+                reversal = c
+                break
             else:
                 continue
             if _spans(ctx, pack.break_sets, hit.field, gap) or _spans(
@@ -152,10 +172,32 @@ def _cue_factor(rule: CompiledRule, ctx: ArticleContext, hit: Hit, pack: Languag
             ):
                 continue
             if cue.effect == "veto":
-                return 0.0
+                return 0.0, None
+            if cue.effect == "reverse":
+                reversal = c
+                break
             factor *= cue.factor
             break
-    return factor
+    return factor, reversal
+
+
+#: How many words after a reversing trigger its restriction may stand ("suspend its export
+#: controls").
+_OBJECT_WORDS = 3
+
+
+def _governs_restriction(ctx: ArticleContext, pack: LanguagePack, hit: Hit, s_end: int) -> bool:
+    """The trigger is itself a reversal ("suspend") and a restriction follows it closely."""
+    text = ctx.fields[hit.field].text
+    for sid in pack.restriction_sets:
+        for r in ctx.hits.get(sid, ()):
+            if (
+                r.field == hit.field
+                and hit.end <= r.start < s_end
+                and count_words(text, hit.end, r.start) <= _OBJECT_WORDS
+            ):
+                return True
+    return False
 
 
 def _spans(
@@ -217,11 +259,13 @@ def match_rule(
         g_span = _scope(guard.scope, guard.window, ctx, hit)
         if g_span is not None and _holds(guard.condition.root, ctx, g_span, None, []):
             return None
-    factor = _cue_factor(rule, ctx, hit, pack)
+    factor, reversal = _cue_factor(rule, ctx, hit, pack)
     if factor <= 0.0:
         return None
     ft = ctx.fields[hit.field]
     sentence = (0, len(ft.text)) if ft.name == "title" else ft.sentence_at(hit.start)
+    if _is_question(ft.text, sentence):
+        return None
     span = [
         h
         for h in (hit, *used)
@@ -249,6 +293,15 @@ def match_rule(
         return None
     if spec.target == "required" and slots.target is None:
         return None
+    if ctx.published is not None and pack.months:
+        anchor = anchor_near(ft.text, sentence, event, ctx.published, pack)
+        if anchor is not None and anchor.past:
+            return None
+    notes: tuple[str, ...] = ()
+    event_type: str = spec.event_type
+    if reversal is not None:
+        event_type = REVERSED[event_type]
+        notes = (f"reversed by {ft.text[reversal.start : reversal.end]!r}",)
     if slots.actor_by_speech:
         factor *= SPEAKER_FACTOR
     evidence = Evidence(
@@ -266,4 +319,19 @@ def match_rule(
         evidence=evidence,
         field=hit.field,
         start=hit.start,
+        event_type=event_type,
+        event_text=ft.text[event[0] : event[1]],
+        sentence_start=sentence[0],
+        lead=ft.name == "title" or sentence[1] <= ft.lead_end(LEAD_SENTENCES),
+        notes=notes,
     )
+
+
+#: Closing quotes and brackets that may follow a question mark.
+_CLOSERS = "\"'»”’)]… \n"
+
+
+def _is_question(text: str, sentence: tuple[int, int]) -> bool:
+    """A sentence (or headline) that asks ("Did Washington halt the deliveries?") reports no
+    decision, in any language."""
+    return text[sentence[0] : sentence[1]].rstrip(_CLOSERS).endswith(("?", "¿"))

@@ -9,6 +9,7 @@ rule reads into :class:`Hit` tuples.
 from __future__ import annotations
 
 from collections.abc import Container
+from datetime import date
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -43,12 +44,14 @@ _PID = itemgetter(0)
 class ArticleContext:
     """An article's fields and hits, plus per-article caches the rules share."""
 
-    __slots__ = ("_mentions", "article", "fields", "hits")
+    __slots__ = ("_mentions", "article", "fields", "hits", "published")
 
     def __init__(self, article: Article, hits: dict[int, list[Hit]], fields: list[FieldText]):
         self.article = article
         self.fields = fields
         self.hits = hits
+        #: The date the article's news is read against: its publication, else when it was seen.
+        self.published: date | None = article.published_at.date() if article.published_at else None
         self._mentions: dict[tuple[int, int], list[Mention]] = {}
 
     def mentions(self, field: int, pack: LanguagePack) -> list[Mention]:

@@ -67,6 +67,12 @@ class LanguagePack:
     speech_verbs: frozenset[str]
     skip_words: frozenset[str]
     genitive_articles: frozenset[str] = frozenset()
+    restriction_sets: frozenset[int] = frozenset()
+    #: Normalised month-name forms to their month (1-12); see :mod:`chronology`.
+    months: dict[str, int] = field(default_factory=dict)
+    month_markers: frozenset[str] = frozenset()
+    #: Phrases (as word tuples) that make a following date a reference point.
+    date_references: frozenset[tuple[str, ...]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -159,6 +165,7 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
     cues: list[CueSet] = []
     breaks: set[int] = set()
     shields: set[int] = set()
+    restrictions: set[int] = set()
     slot: dict[str, set[str]] = {
         "target_prepositions": set(),
         "agent_prepositions": set(),
@@ -167,7 +174,17 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
         "genitive_articles": set(),
     }
     inflector = inflector_for(language)
+    months: dict[str, int] = {}
+    month_markers: set[str] = set()
+    references: set[tuple[str, ...]] = set()
     for f in files:
+        calendar = f.model.calendar
+        if calendar is not None:
+            for number, forms in enumerate(calendar.months, 1):
+                for form in forms:
+                    months.update(dict.fromkeys(words_of(form), number))
+            month_markers.update(w for m in calendar.month_markers for w in words_of(m))
+            references.update(tuple(words_of(r)) for r in calendar.references if words_of(r))
         for code, ent in f.model.entities.items():
             names.setdefault(code, ent.name)
             for i, term in enumerate(ent.terms):
@@ -191,6 +208,8 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
                 breaks.add(sid)
             elif cue.effect == "shield":
                 shields.add(sid)
+            elif cue.effect == "restriction":
+                restrictions.add(sid)
             else:
                 cues.append(CueSet(sid, name, cue.effect, cue.factor, cue.before, cue.after))
         if f.model.slot_words is not None:
@@ -212,6 +231,10 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
         speech_verbs=frozenset(slot["speech_verbs"]),
         skip_words=frozenset(slot["skip_words"]),
         genitive_articles=frozenset(slot["genitive_articles"]),
+        restriction_sets=frozenset(restrictions),
+        months=months,
+        month_markers=frozenset(month_markers),
+        date_references=frozenset(references),
     )
 
 

@@ -89,10 +89,15 @@ class CueSpec(_Spec):
     ``before``/``after``: how many words before/after the trigger, in the same sentence, the
     cue reaches. ``effect: break`` marks words that end a cue's reach ("but", "however");
     ``effect: shield`` marks phrases whose cues do not count ("said it would").
+    ``effect: reverse`` marks predicates that undo a restriction ("lift", "halt", "end"): near a
+    restrictive rule's trigger they turn its event into the opposite one (lift + ban = lifted).
+    ``effect: restriction`` names restrictions ("ban", "controls", "suspension"): when the
+    trigger is itself a reversal ("suspend") and governs one of these, the event is reversed
+    too ("suspend its export controls" eases them; "suspend exports" restricts).
     """
 
     description: str | None = None
-    effect: Literal["veto", "downgrade", "break", "shield"] = "veto"
+    effect: Literal["veto", "downgrade", "break", "shield", "reverse", "restriction"] = "veto"
     factor: float = Field(0.8, gt=0.0, le=1.0, description="Confidence factor for downgrade")
     before: int = Field(6, ge=0, le=60)
     after: int = Field(0, ge=0, le=60)
@@ -112,6 +117,25 @@ class SlotWords(_Spec):
         description=(
             "Target prepositions that mark a genitive, not a target, right after a capitalised"
             " noun (German 'die Außenminister der EU')"
+        ),
+    )
+
+
+class CalendarSpec(_Spec):
+    """How a language writes dates, so a decision can be placed in time against the article's
+    publication ("imposed in March 2019" in an article of 2024 is background)."""
+
+    months: list[list[TermText]] = Field(
+        min_length=12, max_length=12, description="Twelve lists: the forms of each month's name"
+    )
+    month_markers: list[str] = Field(
+        [], description="Words before a month name that make it a date ('in', 'since', 'early')"
+    )
+    references: list[str] = Field(
+        [],
+        description=(
+            "Words before a date that make it a reference point, not the decision's own time"
+            " ('since 2014', 'after the 2022 invasion', 'from November')"
         ),
     )
 
@@ -176,4 +200,5 @@ class RuleFile(_Spec):
     )
     cues: dict[Name, CueSpec] = {}
     slot_words: SlotWords | None = None
+    calendar: CalendarSpec | None = None
     rules: list[RuleSpec] = []
