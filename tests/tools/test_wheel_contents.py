@@ -1,10 +1,13 @@
 """The wheel carries what production runs: no benchmark, soak run or test oracle.
 
-Built the way a release is (``pip wheel . --no-deps``, a few seconds), then read as a zip.
+Built the way a release is (``pip wheel . --no-deps``, a few seconds), then read as a zip. The
+build runs on a clean copy of the project: setuptools reuses ``build/`` in the tree, where a module
+deleted from the package lives on.
 """
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -23,8 +26,16 @@ MEASUREMENT = ("bench", "soak", "harness", "naive", "synthetic", "oracle", "base
 @pytest.fixture(scope="module")
 def wheel_names(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     out = tmp_path_factory.mktemp("wheel")
+    project = tmp_path_factory.mktemp("project")
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, project / name)
+    shutil.copytree(
+        ROOT / "services",
+        project / "services",
+        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"),
+    )
     proc = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(out)],
+        [sys.executable, "-m", "pip", "wheel", str(project), "--no-deps", "-q", "-w", str(out)],
         capture_output=True,
         text=True,
         timeout=240,
