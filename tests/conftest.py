@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from policywatch.broker import EmbeddedBroker, free_port
-from policywatch.kafka import ensure_topics
 from policywatch.settings import KafkaSettings, TopicSettings
+from tools.harness import fresh_topics
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev.jsonl"
 
@@ -38,20 +37,7 @@ def kafka_settings(broker: EmbeddedBroker) -> KafkaSettings:
 @pytest.fixture
 def topic_names(kafka_settings: KafkaSettings) -> TopicSettings:
     """Fresh topics for one test, created up front."""
-    suffix = uuid.uuid4().hex[:10]
-    topics = TopicSettings(
-        articles=f"articles-{suffix}",
-        articles_dlq=f"articles.dlq-{suffix}",
-        alerts=f"alerts-{suffix}",
-        alerts_dlq=f"alerts.dlq-{suffix}",
-        notifier_state=f"notifier.state-{suffix}",
-    )
-    ensure_topics(
-        kafka_settings,
-        [topics.articles, topics.articles_dlq, topics.alerts, topics.alerts_dlq],
-        compacted=[topics.notifier_state],
-    )
-    return topics
+    return fresh_topics(kafka_settings)
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ import pytest
 
 from policywatch.broker import free_port
 from policywatch.settings import KafkaSettings, TopicSettings
-from tests.integration.helpers import read_topic
+from tools.harness import read_topic
 
 pytestmark = pytest.mark.kafka
 

@@ -24,8 +24,8 @@ from policywatch.kafka import ensure_topics
 from policywatch.observability.http import HealthServer
 from policywatch.observability.metrics import Metrics
 from policywatch.settings import KafkaSettings, Settings, TopicSettings
+from tools.harness import produce, running
 
-from ..integration.helpers import produce, running
 from .support import (
     ALERTS,
     DEPLOY,

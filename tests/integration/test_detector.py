@@ -17,8 +17,7 @@ from policywatch.kafka import Consumer, Producer, SendResult, committed_offsets
 from policywatch.models import Alert
 from policywatch.observability.metrics import Metrics
 from policywatch.settings import DetectorSettings, KafkaSettings, Settings, TopicSettings
-
-from .helpers import produce, read_topic, running
+from tools.harness import produce, read_topic, running
 
 pytestmark = pytest.mark.kafka
 

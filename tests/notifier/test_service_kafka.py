@@ -15,8 +15,8 @@ from policywatch.notifier.service import NotifierService
 from policywatch.notifier.webhook_listener import WebhookListener
 from policywatch.observability.metrics import Metrics
 from policywatch.settings import KafkaSettings, Settings, TopicSettings
+from tools.harness import read_topic
 
-from ..integration.helpers import read_topic
 from .helpers import SECRET, encoded, make_alert, running, today
 
 pytestmark = pytest.mark.kafka

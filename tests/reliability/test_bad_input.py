@@ -14,8 +14,8 @@ from policywatch.engine import Engine
 from policywatch.models import ArticleDecodeError, decode_article
 from policywatch.observability.metrics import Metrics
 from policywatch.settings import DetectorSettings, KafkaSettings, Settings, TopicSettings
+from tools.harness import produce, read_topic, running
 
-from ..integration.helpers import produce, read_topic, running
 from .procs import article_json
 
 POSITIVE = (

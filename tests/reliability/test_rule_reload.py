@@ -21,8 +21,8 @@ from policywatch.settings import (
     Settings,
     TopicSettings,
 )
+from tools.harness import produce, read_topic, running
 
-from ..integration.helpers import produce, read_topic, running
 from .procs import article_json
 
 POSITIVE = (

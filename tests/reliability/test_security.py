@@ -34,10 +34,10 @@ from policywatch.notifier.webhook_listener import WebhookListener, generate_secr
 from policywatch.observability.http import HealthServer
 from policywatch.observability.metrics import Metrics
 from policywatch.settings import KafkaSettings, Settings, TopicSettings, load_settings
+from tools.harness import produce, read_topic, readyz, start, wait_for
 
-from ..integration.helpers import produce, read_topic
 from ..notifier.helpers import encoded, make_alert, today
-from .procs import article_json, readyz, service_env, start, wait_for
+from .procs import article_json, service_env
 from .test_notifier_faults import SlowListener
 
 WEBHOOK_SECRET = generate_secret()

@@ -1,4 +1,4 @@
-"""Section 4's baseline: the obvious implementation, one regular expression per rule.
+"""The baseline the engine is benchmarked against: one regular expression per rule.
 
 Each rule compiles its trigger phrases into one whole-word, case-insensitive alternation and is
 run over every field of every article; for each trigger match the rule's condition is checked
@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from policywatch.bench.synthetic import ENTITIES, NEGATIONS, OBJECTS, SyntheticPack
 from policywatch.models import Article
+from tools.bench.synthetic_pack import ENTITIES, NEGATIONS, OBJECTS, SyntheticPack
 
-__all__ = ["NaiveMatcher"]
+__all__ = ["RegexBaseline"]
 
 
 def _words(terms: list[str] | tuple[str, ...], flags: int = re.IGNORECASE) -> re.Pattern[str]:
@@ -29,7 +29,7 @@ class _NaiveRule:
     trigger: re.Pattern[str]
 
 
-class NaiveMatcher:
+class RegexBaseline:
     """``detect(article)`` returns the ids of the rules that match, as the engine would."""
 
     def __init__(self, pack: SyntheticPack) -> None:

@@ -1,4 +1,4 @@
-"""``python -m policywatch.bench [--quick] [--out bench/results.json]``: issue 6's benchmark.
+"""``python -m tools.bench [--quick] [--out bench/results.json]``: the performance benchmark.
 
 One run starts an embedded broker on loopback, loads synthetic articles, and measures, in order:
 the transport ceiling (1), the detector process end to end with 1 and 2 replicas (2), latency at
@@ -22,26 +22,27 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from policywatch.bench.corpus import CorpusGenerator
-from policywatch.bench.endtoend import EndToEndResult, run_end_to_end
-from policywatch.bench.engine_bench import (
+from policywatch.broker import EmbeddedBroker, free_port
+from policywatch.kafka import wait_for_broker
+from policywatch.settings import KafkaSettings
+from tools.bench.corpus import CorpusGenerator
+from tools.bench.endtoend import EndToEndResult, run_end_to_end
+from tools.bench.engine_bench import (
     FULL_SIZES,
     QUICK_SIZES,
     measure_builtin,
     measure_english_cost,
     measure_sizes,
 )
-from policywatch.bench.latency import run_latency, run_transport_latency
-from policywatch.bench.load import fresh_topics, preload
-from policywatch.bench.report import check_targets, render_table
-from policywatch.bench.synthetic import SyntheticPack
-from policywatch.broker import EmbeddedBroker, free_port
-from policywatch.kafka import wait_for_broker
-from policywatch.settings import KafkaSettings
+from tools.bench.latency import run_latency, run_transport_latency
+from tools.bench.load import preload
+from tools.bench.report import check_targets, render_table
+from tools.bench.synthetic_pack import SyntheticPack
+from tools.harness import fresh_topics, tools_env
 
 
 def _transport(bootstrap: str, topic: str, count: int) -> dict[str, Any]:
-    cmd = [sys.executable, "-m", "policywatch.bench.transport", "--bootstrap", bootstrap]
+    cmd = [sys.executable, "-m", "tools.bench.transport", "--bootstrap", bootstrap]
     cmd += ["--topic", topic, "--count", str(count)]
     out = subprocess.run(
         cmd,
@@ -49,6 +50,7 @@ def _transport(bootstrap: str, topic: str, count: int) -> dict[str, Any]:
         text=True,
         timeout=180,
         check=False,
+        env=tools_env(),
     )
     if out.returncode != 0:
         raise RuntimeError(f"transport bench failed ({out.returncode}): {out.stderr[-2000:]}")
@@ -97,7 +99,7 @@ def run(quick: bool, articles: int, partitions: int, workdir: Path) -> dict[str,
             topic_partitions=partitions,
         )
         wait_for_broker(kafka)
-        topics = fresh_topics(kafka, "e2e", partitions)
+        topics = fresh_topics(kafka, "e2e", partitions=partitions)
         results["meta"]["preload_seconds"] = preload(kafka, topics.articles, corpus, 0, articles)
         print(f"loaded {articles:,} articles; measuring the transport ceiling", file=sys.stderr)
         results["transport"] = _transport(broker.bootstrap_servers, topics.articles, articles)
@@ -141,7 +143,7 @@ def run(quick: bool, articles: int, partitions: int, workdir: Path) -> dict[str,
             "ratio_to_transport": scaling[0]["per_second"] / results["transport"]["per_second"],
         }
         print("latency at a steady rate", file=sys.stderr)
-        lat_topics = fresh_topics(kafka, "latency", partitions)
+        lat_topics = fresh_topics(kafka, "latency", partitions=partitions)
         latency, latency_peak = run_latency(
             kafka,
             lat_topics,
@@ -155,7 +157,7 @@ def run(quick: bool, articles: int, partitions: int, workdir: Path) -> dict[str,
         print("transport latency at the same rate (baseline)", file=sys.stderr)
         baseline = run_transport_latency(
             kafka,
-            fresh_topics(kafka, "latency-transport", partitions),
+            fresh_topics(kafka, "latency-transport", partitions=partitions),
             corpus,
             rate=1_000,
             seconds=3 if quick else 20,
@@ -190,7 +192,7 @@ def run(quick: bool, articles: int, partitions: int, workdir: Path) -> dict[str,
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m policywatch.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a smoke run (well under a minute)")
     parser.add_argument("--out", type=Path, default=Path("bench/results.json"))
     parser.add_argument("--articles", type=int, help="articles for sections 1 and 2")

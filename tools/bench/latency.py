@@ -25,10 +25,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from policywatch.bench.corpus import CorpusGenerator
-from policywatch.bench.proc import DetectorProcess
 from policywatch.kafka import Consumer, Producer, Record
 from policywatch.settings import KafkaSettings, TopicSettings
+from tools.bench.corpus import CorpusGenerator
+from tools.harness import detector_process
 
 __all__ = [
     "LatencyResult",
@@ -266,7 +266,7 @@ def run_latency(
 ) -> tuple[LatencyResult, int]:
     """Run the steady load; returns the result and the detector's peak RSS in bytes."""
     group = f"bench-latency-{uuid.uuid4().hex[:8]}"
-    detector = DetectorProcess(kafka, topics, group, workdir / f"detector-{group}.log")
+    detector = detector_process(kafka, topics, group=group, log=workdir / f"detector-{group}.log")
     tail = _Tail(kafka, topics.alerts, tail_fetch_max_wait_ms, _alerted_article)
     cpu_share = 0.0
     with detector:

@@ -2,7 +2,7 @@
 
 This is the one module outside the Kafka adapter that imports ``kafka``, on purpose: the ceiling
 is the library itself, without the adapter's ``Record`` copies or any service code. It runs as
-its own process (``python -m policywatch.bench.transport``), like the detector, so both compete
+its own process (``python -m tools.bench.transport``), like the detector, so both compete
 with the broker for the same cores and their numbers compare.
 """
 
@@ -93,7 +93,7 @@ def consume(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m policywatch.bench.transport")
+    parser = argparse.ArgumentParser(prog="python -m tools.bench.transport")
     parser.add_argument("--bootstrap", required=True)
     parser.add_argument("--topic", required=True)
     parser.add_argument("--count", type=int, required=True)

@@ -19,8 +19,8 @@ from functools import cached_property
 
 import yaml
 
-from policywatch.bench.corpus import CorpusGenerator
 from policywatch.models import EVENT_TYPES, Article
+from tools.bench.corpus import CorpusGenerator
 
 __all__ = ["SyntheticPack"]
 

@@ -12,12 +12,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from policywatch.bench.corpus import CorpusGenerator
-from policywatch.bench.naive import NaiveMatcher
-from policywatch.bench.synthetic import SyntheticPack
 from policywatch.engine import Engine
 from policywatch.engine.rule_language.loader import builtin_rules_dir
 from policywatch.models import Article
+from tools.bench.corpus import CorpusGenerator
+from tools.bench.regex_baseline import RegexBaseline
+from tools.bench.synthetic_pack import SyntheticPack
 
 __all__ = ["EngineSize", "measure_builtin", "measure_english_cost", "measure_sizes", "rate"]
 
@@ -86,7 +86,7 @@ def measure_sizes(
     built = []
     for phrases, rules in sizes:
         pack = SyntheticPack(phrases=phrases, rules=rules)
-        built.append((pack, Engine.from_yaml(pack.yaml_text()), NaiveMatcher(pack)))
+        built.append((pack, Engine.from_yaml(pack.yaml_text()), RegexBaseline(pack)))
     docs = [pack.articles(corpus, articles) for pack, _, _ in built]
     best_engine = [0.0] * len(built)
     best_naive = [0.0] * len(built)

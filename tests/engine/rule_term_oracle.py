@@ -1,9 +1,9 @@
-"""A naive baseline for benchmarks: one compiled regular expression per rule.
+"""An oracle for which rules an article wakes: one compiled regular expression per rule.
 
 Each rule's regex is the alternation of every form of every term its trigger and conditions
 use, whole-word and case-insensitive, run over the raw text. It answers only "which rules have
-a term in this article", the question the automaton answers once for all rules; the benchmark
-compares the two at the same sizes.
+a term in this article", the question the automaton answers once for all rules, so the tests
+can check the automaton's answer against the obvious one.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from policywatch.engine.text.inflect import inflect_phrase
 from policywatch.engine.text.normalize import words_of
 from policywatch.models import Article
 
-__all__ = ["NaiveMatcher"]
+__all__ = ["RuleTermOracle"]
 
 
 def _term_forms(term: str, language: str, inflect: bool) -> list[str]:
@@ -29,7 +29,7 @@ def _term_forms(term: str, language: str, inflect: bool) -> list[str]:
     return [r"\W+".join(re.escape(w) for w in form) + tail for form in forms]
 
 
-class NaiveMatcher:
+class RuleTermOracle:
     """``rules_hit(article)``: ids of rules with any term in the article, one regex per rule."""
 
     def __init__(self, ruleset: RuleSet) -> None:

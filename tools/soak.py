@@ -1,6 +1,6 @@
 """``make soak``: a long steady load through the detector and the notifier, checking for leaks.
 
-    python -m policywatch.soak [--minutes 10] [--rate 300]
+    python -m tools.soak [--minutes 10] [--rate 300]
 
 Starts an embedded broker on a free port, the detector and the notifier as real processes, and
 a signed local webhook receiver; publishes synthetic articles at ``--rate`` per second for
@@ -22,23 +22,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
-import uuid
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
 
 from policywatch.broker import EmbeddedBroker, free_port
 from policywatch.engine import Engine
-from policywatch.kafka import Producer, ensure_topics, wait_for_broker
+from policywatch.kafka import Producer, wait_for_broker
 from policywatch.models import decode_article
 from policywatch.notifier.routing import alert_labels
 from policywatch.notifier.webhook_listener import (
@@ -46,8 +40,9 @@ from policywatch.notifier.webhook_listener import (
     generate_secret,
     local_webhook_config,
 )
-from policywatch.settings import DetectorSettings, KafkaSettings, TopicSettings
+from policywatch.settings import DetectorSettings, KafkaSettings
 from policywatch.settings.notifier import DEFAULT_GROUP_BY
+from tools.harness import ServiceProcess, detector_process, fresh_topics, service_env
 
 #: Sentences the built-in rule pack reports (written for this tool).
 POSITIVES = (
@@ -69,6 +64,7 @@ FILLER = (
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
 SOURCES = tuple(f"Soak Wire {c}" for c in "ABCDEFGHIJKL")
 GroupKey = tuple[str, ...]
+MIB = 1024 * 1024
 
 
 def article(n: int, positive: int | None) -> bytes:
@@ -111,78 +107,6 @@ def template_groups(engine: Engine) -> dict[int | None, list[GroupKey]]:
 
 
 @dataclass
-class Service:
-    """``python -m policywatch <name>`` with its ``/metrics`` port."""
-
-    name: str
-    env: dict[str, str]
-    port: int
-    log_path: Path
-    proc: subprocess.Popen[bytes] | None = None
-    _log: IO[bytes] | None = field(default=None, repr=False)
-
-    def start(self) -> None:
-        self._log = open(self.log_path, "ab")  # noqa: SIM115  (closed in stop())
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "policywatch", self.name],
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def _get(self, path: str) -> tuple[int, str]:
-        url = f"http://127.0.0.1:{self.port}{path}"
-        try:
-            with urllib.request.urlopen(url, timeout=5) as resp:
-                return int(resp.status), bytes(resp.read()).decode()
-        except urllib.error.HTTPError as exc:
-            return int(exc.code), ""
-        except OSError:
-            return 0, ""
-
-    def wait_ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc is not None and self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited early; see {self.log_path}")
-            if self._get("/readyz")[0] == 200:
-                return
-            time.sleep(0.2)
-        raise RuntimeError(f"{self.name} not ready within {timeout:.0f}s; see {self.log_path}")
-
-    def metric(self, name: str, **labels: str) -> float:
-        """Sum of the samples of ``name`` carrying ``labels``."""
-        total = 0.0
-        for line in self._get("/metrics")[1].splitlines():
-            if not line.startswith(name) or line[len(name) : len(name) + 1] not in ("{", " "):
-                continue
-            if all(f'{k}="{v}"' in line for k, v in labels.items()):
-                total += float(line.rsplit(" ", 1)[1])
-        return total
-
-    def rss_mib(self) -> float:
-        assert self.proc is not None
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        return 0.0
-
-    def stop(self) -> int | None:
-        code = None
-        if self.proc is not None:
-            self.proc.terminate()
-            try:
-                code = self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        if self._log is not None:
-            self._log.close()
-        return code
-
-
-@dataclass
 class Rss:
     start: float = 0.0
     end: float = 0.0
@@ -195,22 +119,6 @@ class Rss:
     @property
     def growth(self) -> float:
         return (self.end - self.start) / self.start if self.start else 0.0
-
-
-def _service_env(kafka: KafkaSettings, topics: TopicSettings) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PW_")}
-    env.update(
-        {
-            "PW_KAFKA__BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
-            "PW_TOPICS__ARTICLES": topics.articles,
-            "PW_TOPICS__ARTICLES_DLQ": topics.articles_dlq,
-            "PW_TOPICS__ALERTS": topics.alerts,
-            "PW_TOPICS__ALERTS_DLQ": topics.alerts_dlq,
-            "PW_TOPICS__NOTIFIER_STATE": topics.notifier_state,
-            "PW_LOGGING__LEVEL": "warning",
-        }
-    )
-    return env
 
 
 def warmup_seconds(minutes: float, rate: int) -> float:
@@ -232,45 +140,36 @@ def run(minutes: float, rate: int, every: int, max_growth: float, workdir: Path)
         return 2
     broker = EmbeddedBroker("127.0.0.1", free_port(), log_file=workdir / "broker.log")
     kafka = KafkaSettings(bootstrap_servers=broker.bootstrap_servers)
-    suffix = uuid.uuid4().hex[:8]
-    topics = TopicSettings(
-        articles=f"articles-{suffix}",
-        articles_dlq=f"articles.dlq-{suffix}",
-        alerts=f"alerts-{suffix}",
-        alerts_dlq=f"alerts.dlq-{suffix}",
-        notifier_state=f"notifier.state-{suffix}",
-    )
     secret = generate_secret()
     listener = WebhookListener(secret)
-    services: list[Service] = []
+    services: list[ServiceProcess] = []
     producer: Producer | None = None
     try:
         broker.start()
         wait_for_broker(kafka, timeout=30)
-        ensure_topics(
-            kafka,
-            [topics.articles, topics.articles_dlq, topics.alerts, topics.alerts_dlq],
-            compacted=[topics.notifier_state],
-        )
+        topics = fresh_topics(kafka, "soak")
+        run_id = topics.articles.removeprefix("articles-")
         listener.start()
-        env = _service_env(kafka, topics)
-        detector = Service("detector", dict(env), free_port(), workdir / "detector.log")
-        detector.env.update(
-            {
-                "PW_DETECTOR__METRICS_PORT": str(detector.port),
-                "PW_DETECTOR__METRICS_HOST": "127.0.0.1",
-                "PW_DETECTOR__GROUP_ID": f"soak-detector-{suffix}",
-            }
+        detector = detector_process(
+            kafka,
+            topics,
+            group=f"soak-detector-{run_id}",
+            log=workdir / "detector.log",
         )
-        notifier = Service("notifier", dict(env), free_port(), workdir / "notifier.log")
         section = local_webhook_config(listener.url, secret, name="soak")
         section["route"].update(group_wait="2s", group_interval="5s")
+        notifier_port = free_port()
         section.update(
-            metrics_port=notifier.port,
+            metrics_port=notifier_port,
             metrics_host="127.0.0.1",
-            group_id=f"soak-notifier-{suffix}",
+            group_id=f"soak-notifier-{run_id}",
         )
-        notifier.env["PW_NOTIFIER"] = json.dumps(section)
+        notifier = ServiceProcess(
+            "notifier",
+            service_env(kafka, topics, notifier=section, extra={"PW_LOGGING__LEVEL": "warning"}),
+            notifier_port,
+            workdir / "notifier.log",
+        )
         services = [detector, notifier]
         for s in services:
             s.start()
@@ -278,7 +177,7 @@ def run(minutes: float, rate: int, every: int, max_growth: float, workdir: Path)
             s.wait_ready(90)
         print(f"soak: broker, detector and notifier up; logs in {workdir}", flush=True)
 
-        rss = {s.name: Rss() for s in services}
+        rss = {s.service: Rss() for s in services}
         producer = Producer(kafka)
         warmup = warmup_seconds(minutes, rate)
         print(f"soak: RSS is compared from {warmup:.0f}s (warm-up) to the end", flush=True)
@@ -302,9 +201,9 @@ def run(minutes: float, rate: int, every: int, max_growth: float, workdir: Path)
             now = time.monotonic()
             if not rss["detector"].start and now - began >= warmup:
                 for s in services:
-                    rss[s.name].start = s.rss_mib()
+                    rss[s.service].start = s.rss_bytes() / MIB
             for s in services:
-                rss[s.name].sample(s.rss_mib())
+                rss[s.service].sample(s.rss_bytes() / MIB)
             if now >= next_report:
                 next_report += 30
                 lag = detector.metric("policywatch_consumer_lag", service="detector")
@@ -330,17 +229,16 @@ def run(minutes: float, rate: int, every: int, max_growth: float, workdir: Path)
                 break
             time.sleep(1.0)
         for s in services:
-            rss[s.name].sample(s.rss_mib())
+            rss[s.service].sample(s.rss_bytes() / MIB)
         produced = detector.metric("policywatch_alerts_produced_total")
         dead = detector.metric("policywatch_messages_dead_lettered_total")
         notified = notifier.metric("policywatch_messages_consumed_total")
         told = _corroboration(listener)
         ids = listener.ids()
-        codes = {s.name: s.stop() for s in services}
+        codes = {s.service: s.stop() for s in services}
     finally:
         for s in services:
-            if s.proc is not None and s.proc.poll() is None:
-                s.stop()
+            s.stop()
         if producer is not None:
             producer.close()
         listener.stop()
@@ -392,7 +290,7 @@ def _corroboration(listener: WebhookListener) -> dict[GroupKey, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m policywatch.soak", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.soak", description=__doc__)
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--rate", type=int, default=300, help="articles per second")
     parser.add_argument(

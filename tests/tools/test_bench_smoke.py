@@ -1,4 +1,4 @@
-"""``python -m policywatch.bench --quick`` runs and writes the results JSON.
+"""``python -m tools.bench --quick`` runs and writes the results JSON.
 
 Only that it runs and what shape it writes: the numbers are the benchmark's business, never a
 timed assertion here. It starts its own broker and detector processes, like ``make bench``.
@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from tools.harness import ROOT, tools_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.kafka]
 
@@ -31,11 +33,13 @@ SECTIONS = {
 def test_quick_bench_runs_and_writes_every_section(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "policywatch.bench", "--quick", "--out", str(out)],
+        [sys.executable, "-m", "tools.bench", "--quick", "--out", str(out)],
         capture_output=True,
         text=True,
         timeout=180,
         check=False,
+        cwd=ROOT,
+        env=tools_env(),
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     results = json.loads(out.read_text(encoding="utf-8"))

@@ -1,4 +1,4 @@
-"""Synthetic rule sets and articles of any size, for benchmarks (10 to 10,000 phrases).
+"""Synthetic rule sets and articles of any size (10 to 10,000 phrases), for engine tests.
 
 Words are made-up syllable strings, so synthetic phrases never collide with real vocabulary;
 ``hit_words`` lets an article contain some of them on purpose.

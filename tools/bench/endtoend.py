@@ -14,9 +14,9 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from policywatch.bench.offsets import OffsetWatcher
-from policywatch.bench.proc import DetectorProcess
 from policywatch.settings import KafkaSettings, TopicSettings
+from tools.bench.offsets import OffsetWatcher
+from tools.harness import ServiceProcess, detector_process
 
 __all__ = ["EndToEndResult", "run_end_to_end"]
 
@@ -81,12 +81,14 @@ def run_end_to_end(
     group = f"bench-detector-{uuid.uuid4().hex[:8]}"
     env = {"PW_RULES__PATHS": json.dumps([str(rules)])} if rules is not None else {}
     procs = [
-        DetectorProcess(kafka, topics, group, workdir / f"detector-{group}-{i}.log", env)
+        detector_process(
+            kafka, topics, group=group, log=workdir / f"detector-{group}-{i}.log", extra=env
+        )
         for i in range(replicas)
     ]
     for p in procs:
         p.start()
-    watcher = OffsetWatcher(kafka.bootstrap_servers, group, topics.articles)
+    watcher = OffsetWatcher(kafka, group, topics.articles)
     try:
         began = time.monotonic()
         for p in procs:
@@ -109,11 +111,11 @@ def run_end_to_end(
             time.sleep(interval)
         if start is None or end is None:
             raise RuntimeError(f"detectors did not commit {articles} articles in {timeout:.0f}s")
-        alerts = sum(int(p.metric_sum("policywatch_alerts_produced_total")) for p in procs)
-        dead = sum(int(p.metric_sum("policywatch_messages_dead_lettered_total")) for p in procs)
+        alerts = sum(int(p.metric("policywatch_alerts_produced_total")) for p in procs)
+        dead = sum(int(p.metric("policywatch_messages_dead_lettered_total")) for p in procs)
         peak = max(p.peak_rss_bytes() for p in procs)
-        handled = sum(p.metric_sum("policywatch_processing_seconds_count") for p in procs)
-        handle_s = sum(p.metric_sum("policywatch_processing_seconds_sum") for p in procs)
+        handled = sum(p.metric("policywatch_processing_seconds_count") for p in procs)
+        handle_s = sum(p.metric("policywatch_processing_seconds_sum") for p in procs)
     finally:
         watcher.close()
         for p in procs:
@@ -135,7 +137,7 @@ def run_end_to_end(
     )
 
 
-def _cpu(procs: list[DetectorProcess]) -> tuple[float, float]:
+def _cpu(procs: list[ServiceProcess]) -> tuple[float, float]:
     """(process CPU seconds, main-thread CPU seconds), summed over the detectors."""
     return (
         sum(p.cpu_seconds() for p in procs),
