@@ -26,6 +26,7 @@ def register(subparsers: Any) -> None:
 def run_detector(args: argparse.Namespace) -> int:
     from policywatch.detector import DetectorService
     from policywatch.engine import Engine
+    from policywatch.kafka import KafkaClients
 
     settings = settings_from(args)
     log = structlog.get_logger("policywatch.detector")
@@ -35,7 +36,7 @@ def run_detector(args: argparse.Namespace) -> int:
         print(f"policywatch detector: cannot load rules:\n{exc}", file=sys.stderr)
         return 2
     metrics = Metrics.create()
-    service = DetectorService(settings, engine, metrics)
+    service = DetectorService(settings, engine, metrics, KafkaClients(settings.kafka))
     signal.signal(signal.SIGHUP, lambda *_: service.request_reload())
     d = settings.detector
     return _serve(service, metrics, d.metrics_host, d.metrics_port, log)

@@ -19,7 +19,7 @@ from typing import Protocol
 import httpx
 
 from policywatch.errors import DeliveryError, KafkaAdapterError
-from policywatch.kafka import SendResult
+from policywatch.kafka import SendResult, dead_letter_headers
 from policywatch.notifier.config import ReceiverConfig
 from policywatch.notifier.notification import Notification
 from policywatch.notifier.receiver import ConsoleReceiver, Receiver
@@ -205,9 +205,7 @@ class KafkaDeadLetterSink:
 
     def dead_letter(self, notification: Notification, *, reason: str, error: str) -> None:
         headers = [
-            ("pw-dlq-reason", reason.encode()),
-            ("pw-dlq-error", error[:2_000].encode("utf-8", "replace")),
-            ("pw-dlq-service", self._service.encode()),
+            *dead_letter_headers(None, reason=reason, error=error, service=self._service),
             *_notification_headers(notification),
         ]
         result = self._producer.send(
