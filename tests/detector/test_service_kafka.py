@@ -16,9 +16,10 @@ from policywatch.errors import KafkaAdapterError
 from policywatch.kafka import Consumer, KafkaClients, Producer, SendResult, committed_offsets
 from policywatch.models import Alert
 from policywatch.observability.metrics import Metrics
-from policywatch.settings import DetectorSettings, KafkaSettings, Settings, TopicSettings
+from policywatch.settings import KafkaSettings, TopicSettings
 
 from ..integration.helpers import produce, read_topic, running
+from .helpers import NEUTRAL, POSITIVE, article, make_settings
 
 pytestmark = pytest.mark.kafka
 
@@ -26,45 +27,6 @@ pytestmark = pytest.mark.kafka
 @pytest.fixture(scope="module")
 def engine() -> Engine:
     return Engine.from_paths()
-
-
-def make_settings(
-    kafka: KafkaSettings,
-    topics: TopicSettings,
-    group: str | None = None,
-    *,
-    commit_interval_ms: int = DetectorSettings().commit_interval_ms,
-) -> Settings:
-    return Settings(
-        kafka=kafka,
-        topics=topics,
-        detector=DetectorSettings(
-            group_id=group or f"det-{uuid.uuid4().hex[:8]}",
-            metrics_port=0,
-            commit_interval_ms=commit_interval_ms,
-        ),
-    )
-
-
-def article(n: int, body: str) -> bytes:
-    return json.dumps(
-        {
-            "id": f"art-{n}",
-            "url": f"https://example.org/{n}",
-            "source": "Test Wire",
-            "published_at": "2026-11-20T10:00:00Z",
-            "language": "en",
-            "title": None,
-            "body": body,
-        }
-    ).encode()
-
-
-POSITIVE = (
-    "Washington has decided to allow Ukraine to use American-supplied ATACMS missiles "
-    "against military targets inside Russia, officials said on Tuesday."
-)
-NEUTRAL = "The city council approved a new budget for public libraries on Monday."
 
 
 def test_seed_article_gives_one_weapons_restriction_lifted_alert(

@@ -9,6 +9,7 @@ tracks their acknowledgement. The dead-letter policy, each reason with an error 
     invalid_json       the value is not JSON
     invalid_article    the JSON is not an ``Article``
     too_large          the value exceeds ``detector.max_article_bytes``
+    too_deep           the JSON nests deeper than the decoder allows
     duplicate          the same article (id, title, body) was committed or is pending already
     detection_error    the engine raised on this article
 

@@ -2,9 +2,10 @@
 
 Good enough to drive a service loop without a cluster, the way httpx's ``MockTransport``
 drives a client: topics are lists of :class:`~policywatch.kafka.Record` per partition,
-committed offsets a dict per group. A produced record becomes visible (and its send
-acknowledged) when its producer flushes, as a real producer's records are acknowledged at the
-latest by ``flush()``. Faults are injected on purpose: :meth:`MemoryBroker.fail_send` makes a
+committed offsets a dict per group. A send is written and acknowledged at once; with
+``delayed_acks=True`` only when its producer flushes (a slow broker: a real producer's records
+are acknowledged at the latest by ``flush()``), so that a test sees sends in flight. Faults are
+injected on purpose: :meth:`MemoryBroker.fail_send` makes a
 future ``send()`` raise, :meth:`MemoryBroker.fail_ack` makes a send's acknowledgement fail, and
 :attr:`MemoryBroker.up` set to False makes clients unreachable.
 
@@ -47,9 +48,12 @@ class Committed:
 class MemoryBroker:
     """Topics, committed offsets and injected faults; builds consumers and producers."""
 
-    def __init__(self, *, partitions: int = 1, max_poll_records: int = 500) -> None:
+    def __init__(
+        self, *, partitions: int = 1, max_poll_records: int = 500, delayed_acks: bool = False
+    ) -> None:
         self.partitions = partitions
         self.max_poll_records = max_poll_records
+        self.delayed_acks = delayed_acks
         self.up = True
         self.events: list[Acked | Committed] = []
         self._cond = threading.Condition()
@@ -117,6 +121,12 @@ class MemoryBroker:
         with self._cond:
             self._failing_acks.add(self._sends + after)
 
+    @property
+    def faults_pending(self) -> int:
+        """Injected faults that have not happened yet."""
+        with self._cond:
+            return len(self._failing_sends) + len(self._failing_acks)
+
     def _check_up(self, what: str) -> None:
         if not self.up:
             raise KafkaAdapterError(f"{what}: memory broker is down", retriable=True)
@@ -142,7 +152,7 @@ class MemoryBroker:
 
 
 class MemorySendResult:
-    """Pending until its producer flushes; then acknowledged (partition, offset) or failed."""
+    """Pending until the broker acknowledges it (see ``delayed_acks``) or fails it."""
 
     def __init__(self, producer: MemoryProducer, topic: str) -> None:
         self.topic = topic
@@ -216,6 +226,8 @@ class MemoryProducer:
         self.sends += 1
         result = MemorySendResult(self, topic)
         self._pending.append(_Pending(number, topic, value, key, tuple(headers), result))
+        if not broker.delayed_acks:
+            self.flush()
         return result
 
     def flush(self, timeout: float | None = None) -> None:
