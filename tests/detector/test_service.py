@@ -253,3 +253,20 @@ def test_stop_commits_then_closes_the_consumer(engine: Engine) -> None:
         assert not broker.consumers[0].closed
     assert broker.committed("det") == ends
     assert [c.closed for c in broker.consumers] == [True]
+
+
+def test_revoked_uncommitted_work_is_redone_by_the_next_owner_and_not_taken_for_duplicates(
+    engine: Engine,
+) -> None:
+    broker = _Recording()
+    service = DetectorService(
+        _settings(commit_interval_ms=3_600_000), engine, Metrics.create(CollectorRegistry()), broker
+    )
+    ends = _publish(broker, {0: [article(n, POSITIVE) for n in range(3)]})
+    with running(service):
+        assert _wait_until(lambda: len(broker.records("alerts")) == 3)
+        broker.consumers[0].revoke()  # a rebalance; the same member gets the partition back
+        assert _wait_until(lambda: len(broker.records("alerts")) == 6)
+    assert sorted(_alerted(broker)) == ["art-0", "art-0", "art-1", "art-1", "art-2", "art-2"]
+    assert broker.records("articles.dlq") == []
+    assert broker.committed("det") == ends

@@ -285,8 +285,9 @@ class MemoryConsumer:
     def revoke(self) -> None:
         """Take every partition away (as a rebalance would); the next poll assigns them again
         from the committed offsets."""
-        parts = set(self._positions)
-        self._positions, self._highwater = {}, {}
+        with self._broker._cond:
+            parts = set(self._positions)
+            self._positions, self._highwater = {}, {}
         if self._on_revoked is not None:
             self._on_revoked(parts)
 
