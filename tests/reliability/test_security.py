@@ -28,6 +28,7 @@ from policywatch.broker import free_port
 from policywatch.detector import DetectorService
 from policywatch.engine import Engine
 from policywatch.errors import ConfigError, RuleError
+from policywatch.kafka import KafkaClients
 from policywatch.kafka.config import common_kwargs
 from policywatch.notifier.service import NotifierService
 from policywatch.notifier.webhook_listener import WebhookListener, generate_secret
@@ -287,7 +288,9 @@ def test_metrics_expose_no_secret_and_no_article_text(
         )
         detector_metrics = Metrics.create(CollectorRegistry())
         notifier_metrics = Metrics.create(CollectorRegistry())
-        detector = DetectorService(settings, Engine.from_paths(), detector_metrics)
+        detector = DetectorService(
+            settings, Engine.from_paths(), detector_metrics, KafkaClients(settings.kafka)
+        )
         notifier = NotifierService(settings, notifier_metrics)
         servers = [
             HealthServer(detector_metrics.registry, detector.readiness, "127.0.0.1", 0),

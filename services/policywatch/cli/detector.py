@@ -23,6 +23,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from policywatch.detector import DetectorService
     from policywatch.engine import Engine
+    from policywatch.kafka import KafkaClients
 
     log = structlog.get_logger("policywatch.detector")
     try:
@@ -31,7 +32,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"policywatch detector: cannot load rules:\n{exc}", file=sys.stderr)
         return 2
     metrics = Metrics.create()
-    service = DetectorService(settings, engine, metrics)
+    service = DetectorService(settings, engine, metrics, KafkaClients(settings.kafka))
     signal.signal(signal.SIGHUP, lambda *_: service.request_reload())
     d = settings.detector
     return serve(service, metrics, d.metrics_host, d.metrics_port, log)

@@ -10,6 +10,7 @@ import threading
 from dataclasses import dataclass
 from typing import Protocol
 
+from policywatch.kafka import dead_letter_headers
 from policywatch.notifier.notification import Notification
 from policywatch.notifier.receivers.kafka_topic import KafkaSender, notification_headers
 
@@ -33,9 +34,7 @@ class KafkaDeadLetterSink:
 
     def dead_letter(self, notification: Notification, *, reason: str, error: str) -> None:
         headers = [
-            ("pw-dlq-reason", reason.encode()),
-            ("pw-dlq-error", error[:2_000].encode("utf-8", "replace")),
-            ("pw-dlq-service", self._service.encode()),
+            *dead_letter_headers(None, reason=reason, error=error, service=self._service),
             *notification_headers(notification),
         ]
         result = self._producer.send(

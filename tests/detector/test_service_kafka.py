@@ -13,11 +13,13 @@ import pytest
 from policywatch.detector import DetectorService
 from policywatch.engine import Engine
 from policywatch.errors import KafkaAdapterError
-from policywatch.kafka import Consumer, Producer, SendResult, committed_offsets
+from policywatch.kafka import Consumer, KafkaClients, Producer, SendResult, committed_offsets
 from policywatch.models import Alert
 from policywatch.observability.metrics import Metrics
-from policywatch.settings import DetectorSettings, KafkaSettings, Settings, TopicSettings
+from policywatch.settings import KafkaSettings, TopicSettings
 from tools.harness import produce, read_topic, running
+
+from .helpers import NEUTRAL, POSITIVE, article, make_settings
 
 pytestmark = pytest.mark.kafka
 
@@ -25,45 +27,6 @@ pytestmark = pytest.mark.kafka
 @pytest.fixture(scope="module")
 def engine() -> Engine:
     return Engine.from_paths()
-
-
-def make_settings(
-    kafka: KafkaSettings,
-    topics: TopicSettings,
-    group: str | None = None,
-    *,
-    commit_interval_ms: int = DetectorSettings().commit_interval_ms,
-) -> Settings:
-    return Settings(
-        kafka=kafka,
-        topics=topics,
-        detector=DetectorSettings(
-            group_id=group or f"det-{uuid.uuid4().hex[:8]}",
-            metrics_port=0,
-            commit_interval_ms=commit_interval_ms,
-        ),
-    )
-
-
-def article(n: int, body: str) -> bytes:
-    return json.dumps(
-        {
-            "id": f"art-{n}",
-            "url": f"https://example.org/{n}",
-            "source": "Test Wire",
-            "published_at": "2026-11-20T10:00:00Z",
-            "language": "en",
-            "title": None,
-            "body": body,
-        }
-    ).encode()
-
-
-POSITIVE = (
-    "Washington has decided to allow Ukraine to use American-supplied ATACMS missiles "
-    "against military targets inside Russia, officials said on Tuesday."
-)
-NEUTRAL = "The city council approved a new budget for public libraries on Monday."
 
 
 def test_seed_article_gives_one_weapons_restriction_lifted_alert(
@@ -74,7 +37,7 @@ def test_seed_article_gives_one_weapons_restriction_lifted_alert(
 ) -> None:
     settings = make_settings(kafka_settings, topic_names)
     metrics = Metrics.create()
-    service = DetectorService(settings, engine, metrics)
+    service = DetectorService(settings, engine, metrics, KafkaClients(settings.kafka))
     with running(service):
         produce(kafka_settings, topic_names.articles, [seed_article_json.encode()])
         records = read_topic(kafka_settings, topic_names.alerts, expect=1)
@@ -111,7 +74,7 @@ def test_malformed_messages_are_dead_lettered_and_the_stream_goes_on(
 ) -> None:
     settings = make_settings(kafka_settings, topic_names)
     metrics = Metrics.create()
-    service = DetectorService(settings, engine, metrics)
+    service = DetectorService(settings, engine, metrics, KafkaClients(settings.kafka))
     bad = [b"not json at all", b"\xff\xfe\x00", b'{"id": "x"}', b""]
     with running(service):
         produce(kafka_settings, topic_names.articles, [*bad, article(1, POSITIVE)])
@@ -143,14 +106,14 @@ def test_restart_resumes_from_committed_offsets_without_losing_alerts(
     first = [article(i, POSITIVE) for i in range(5)]
     second = [article(i, POSITIVE) for i in range(5, 10)]
 
-    with running(DetectorService(settings, engine, Metrics.create())):
+    with running(DetectorService(settings, engine, Metrics.create(), KafkaClients(settings.kafka))):
         produce(kafka_settings, topic_names.articles, first)
         assert len(read_topic(kafka_settings, topic_names.alerts, expect=5)) == 5
 
     # Published while no detector runs: the next one must pick them up from the commits.
     produce(kafka_settings, topic_names.articles, second)
     metrics = Metrics.create()
-    with running(DetectorService(settings, engine, metrics)):
+    with running(DetectorService(settings, engine, metrics, KafkaClients(settings.kafka))):
         records = read_topic(kafka_settings, topic_names.alerts, expect=10)
 
     ids = {Alert.model_validate_json(r.value or b"").article.id for r in records}
@@ -175,7 +138,7 @@ def test_every_alert_and_dead_letter_of_a_batch_is_sent_whatever_the_bursts(
     settings = make_settings(kafka, topic_names)
     values = [article(i, POSITIVE if i % 2 == 0 else NEUTRAL) for i in range(40)]
     values[1::8] = [b"not json"] * len(values[1::8])
-    with running(DetectorService(settings, engine, Metrics.create())):
+    with running(DetectorService(settings, engine, Metrics.create(), KafkaClients(settings.kafka))):
         produce(kafka_settings, topic_names.articles, values)
         alerts = read_topic(kafka_settings, topic_names.alerts, expect=20)
         dead = read_topic(kafka_settings, topic_names.articles_dlq, expect=5)
@@ -207,6 +170,18 @@ class _FailsOnce(Producer):
         return super().send(topic, value, key=key, headers=headers)
 
 
+class _FailingClients(KafkaClients):
+    """Real clients whose producer's first send raises."""
+
+    def __init__(self, kafka: KafkaSettings) -> None:
+        super().__init__(kafka)
+        self.made: _FailsOnce | None = None
+
+    def producer(self, *, linger_ms: int | None = None) -> Producer:
+        self.made = _FailsOnce(self.settings, fail_at=1)
+        return self.made
+
+
 def test_a_send_that_raises_redoes_the_work_since_the_last_commit(
     kafka_settings: KafkaSettings, topic_names: TopicSettings, engine: Engine
 ) -> None:
@@ -214,9 +189,8 @@ def test_a_send_that_raises_redoes_the_work_since_the_last_commit(
     the rest of the batch, other partitions' records included, was never processed: the
     detector goes back to its last commit for every partition of the batch and redoes it."""
     kafka = kafka_settings.model_copy(update={"linger_ms": 0})
-    service = DetectorService(make_settings(kafka, topic_names), engine, Metrics.create())
-    producer = _FailsOnce(kafka_settings, fail_at=1)
-    service._producer = producer  # the service keeps a producer it is given
+    clients = _FailingClients(kafka)
+    service = DetectorService(make_settings(kafka, topic_names), engine, Metrics.create(), clients)
     expected = {f"art-{i}" for i in range(0, 20, 2)}
     with running(service):
         produce(
@@ -225,7 +199,7 @@ def test_a_send_that_raises_redoes_the_work_since_the_last_commit(
             [article(i, POSITIVE if i % 2 == 0 else NEUTRAL) for i in range(20)],
         )
         ids = _alerted_articles(kafka_settings, topic_names.alerts, expected, timeout=30)
-    assert producer.calls > 10  # the failure happened, and the work was redone
+    assert clients.made is not None and clients.made.calls > 10  # failed, and redone
     assert ids == expected
 
 
@@ -239,7 +213,7 @@ def _five_alerts_produced(
 ) -> Iterator[None]:
     """A detector of ``group`` runs for the block, after turning 5 articles into 5 alerts."""
     settings = make_settings(kafka, topics, group, commit_interval_ms=interval_ms)
-    with running(DetectorService(settings, engine, Metrics.create())):
+    with running(DetectorService(settings, engine, Metrics.create(), KafkaClients(settings.kafka))):
         produce(kafka, topics.articles, [article(i, POSITIVE) for i in range(5)])
         assert len(read_topic(kafka, topics.alerts, expect=5)) == 5
         yield
@@ -274,10 +248,12 @@ def test_a_replica_joining_mid_stream_loses_no_alert(
     settings = make_settings(kafka_settings, topic_names, group, commit_interval_ms=1_000)
     values = [article(i, POSITIVE if i % 3 == 0 else NEUTRAL) for i in range(600)]
     expected = {f"art-{i}" for i in range(0, 600, 3)}
-    with running(DetectorService(settings, engine, Metrics.create())):
+    with running(DetectorService(settings, engine, Metrics.create(), KafkaClients(settings.kafka))):
         produce(kafka_settings, topic_names.articles, values[:300])
         read_topic(kafka_settings, topic_names.alerts, expect=20)
-        with running(DetectorService(settings, engine, Metrics.create())):
+        with running(
+            DetectorService(settings, engine, Metrics.create(), KafkaClients(settings.kafka))
+        ):
             produce(kafka_settings, topic_names.articles, values[300:])
             ids = _alerted_articles(kafka_settings, topic_names.alerts, expected, timeout=90)
     assert ids == expected  # duplicates (same alert id) are allowed, losses and strays are not
