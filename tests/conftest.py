@@ -12,7 +12,8 @@ from policywatch.broker import EmbeddedBroker, free_port
 from policywatch.settings import KafkaSettings, TopicSettings
 from tools.harness import fresh_topics
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev.jsonl"
+#: The founding example, in our own words: the article every deployment is checked against.
+SEED = Path(__file__).resolve().parent / "fixtures" / "seed.json"
 
 
 @pytest.fixture(scope="session")
@@ -42,9 +43,5 @@ def topic_names(kafka_settings: KafkaSettings) -> TopicSettings:
 
 @pytest.fixture(scope="session")
 def seed_article_json() -> str:
-    """The founding article: the first line of the shared dev corpus, labels removed."""
-    if not CORPUS.exists():
-        pytest.fail(f"the shared dev corpus is missing at {CORPUS}")
-    record = json.loads(CORPUS.read_text(encoding="utf-8").splitlines()[0])
-    record.pop("labels", None)
-    return json.dumps(record)
+    """The founding article (the US lets Ukraine strike inside Russia with ATACMS), one line."""
+    return json.dumps(json.loads(SEED.read_text(encoding="utf-8")))

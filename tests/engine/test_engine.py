@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -11,20 +8,15 @@ from policywatch.engine import Engine
 from policywatch.models import Article, decode_article
 from tests.engine.conftest import NOW, detect, make_article
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "dev.jsonl"
-
 
 def types(alerts: list) -> list[str]:  # type: ignore[type-arg]
     return sorted(a.event_type for a in alerts)
 
 
-def test_seed_article_gives_one_weapons_restriction_lifted_alert(engine: Engine) -> None:
-    if not CORPUS.exists():
-        pytest.skip("shared corpus not present")
-    line = CORPUS.read_text(encoding="utf-8").splitlines()[0]
-    data = json.loads(line)
-    data.pop("labels")
-    article = decode_article(json.dumps(data))
+def test_seed_article_gives_one_weapons_restriction_lifted_alert(
+    engine: Engine, seed_article_json: str
+) -> None:
+    article = decode_article(seed_article_json)
     alerts = [
         a
         for a in engine.detect(article, detected_at=NOW)
@@ -35,7 +27,9 @@ def test_seed_article_gives_one_weapons_restriction_lifted_alert(engine: Engine)
     assert alert.actor.code == "US"
     assert alert.target is not None and alert.target.code == "UA"
     assert "ATACMS" in alert.instruments
-    ev = alert.evidence[0]
+    # The headline comes first; the body sentence that proves it comes with it.
+    assert [e.field for e in alert.evidence] == ["title", "body"]
+    ev = alert.evidence[1]
     assert "has decided to permit Ukraine" in ev.text
     assert article.body[ev.start : ev.end] in ev.text
 
