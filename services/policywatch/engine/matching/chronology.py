@@ -125,10 +125,14 @@ def anchor_near(
                 w = tokens[j][2]
                 if month is None and w in months:
                     month, first = months[w], j
-                elif day is None and _day(w) is not None:
-                    day, first = _day(w), min(first, j)
-            if month is None:
-                day = None
+                    # "3 March", "3 de febrero": the day stands one or two words before
+                    for k in (j - 1, j - 2):
+                        if k >= 0 and _day(tokens[k][2]) is not None:
+                            day, first = _day(tokens[k][2]), k
+                            break
+                    break
+                if day is None and _day(w) is not None:
+                    day = _day(w)  # "March 3, 2019"
         elif word in months and _day(word) is None:
             nxt = [t[2] for t in tokens[i + 1 : i + 4]]
             if any(_year(w) is not None for w in nxt):
@@ -139,6 +143,8 @@ def anchor_near(
                 continue  # "may" the verb, "august" the adjective
             month = months[word]
             first = i - 1 if _day(prev) is not None else i
+            if _day(prev) is None and day is not None:
+                end = tokens[i + 1][1]  # "Oct. 9": the day follows
             # A later month than the publication's, with no year, is the coming one ("will
             # release the payment in April" in January): news names last year's months as such.
             year = published.year

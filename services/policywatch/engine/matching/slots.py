@@ -21,8 +21,9 @@ from policywatch.engine.text.sentences import count_words, words_in
 
 __all__ = ["Mention", "Slots", "extract_slots", "resolve_mentions"]
 
-#: How many words after the trigger a passive agent ("by the EU") may start.
-AGENT_REACH = 10
+#: How many words after the event a passive agent ("by the EU") may start. Further on, "by"
+#: belongs to another verb ("a company controlled by Cuba's armed forces").
+AGENT_REACH = 4
 #: How many words after a mention a speech verb may follow ("the Pentagon said").
 SPEECH_REACH = 2
 
