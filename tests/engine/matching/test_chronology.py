@@ -1,0 +1,101 @@
+"""Dates near a trigger, read against the article's publication date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from policywatch.engine import Engine
+from policywatch.engine.matching.chronology import anchor_near
+from policywatch.engine.rule_language.compiler import LanguagePack
+
+
+@pytest.fixture(scope="module")
+def packs(engine: Engine) -> dict[str, LanguagePack]:
+    return engine.pack.languages
+
+
+def _anchor(
+    pack: LanguagePack, text: str, trigger: str, published: date
+) -> tuple[str, bool] | None:
+    start = text.index(trigger)
+    found = anchor_near(text, (0, len(text)), (start, start + len(trigger)), published, pack)
+    return None if found is None else (found.text, found.past)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "trigger", "expected"),
+    [
+        (
+            "en",
+            "Washington imposed the embargo in 1962 to isolate Havana.",
+            "imposed",
+            ("1962", True),
+        ),
+        (
+            "en",
+            "The ministry imposed the ban on 3 June 2024, officials said.",
+            "imposed",
+            ("3 June 2024", False),
+        ),
+        (
+            "en",
+            "The ministry imposed the ban on 3 March 2024, officials said.",
+            "imposed",
+            ("3 March 2024", True),
+        ),
+        ("en", "Several donors had frozen their payments in January.", "frozen", ("January", True)),
+        ("en", "The ministry will lift the ban in November.", "lift", None),
+        ("en", "Sanctions in force since 2014 were lifted on Friday.", "lifted", None),
+        ("en", "The government decided to send Mirage 2000 jets.", "send", None),
+        (
+            "de",
+            "Die EU hatte im Sommer 2014 Sanktionen beschlossen.",
+            "beschlossen",
+            ("2014", True),
+        ),
+        ("fr", "Le Japon a levé les restrictions en mars dernier.", "levé", ("mars", True)),
+        (
+            "es",
+            "El 3 de febrero de 1962 Kennedy impuso el embargo.",
+            "impuso",
+            ("3 de febrero de 1962", True),
+        ),
+        (
+            "uk",
+            "Уряд запровадив заборону у березні 2019 року.",
+            "запровадив",
+            ("березні 2019", True),
+        ),
+        ("ru", "Правительство ввело запрет после 2022 года.", "ввело", None),
+    ],
+)
+def test_a_date_before_publication_marks_background(
+    packs: dict[str, LanguagePack],
+    language: str,
+    text: str,
+    trigger: str,
+    expected: tuple[str, bool] | None,
+) -> None:
+    published = date(2024, 6, 20)
+    found = _anchor(packs[language], text, trigger, published)
+    if expected is None:
+        assert found is None or found[1] is False
+    else:
+        assert found == expected
+
+
+def test_a_month_after_publication_is_the_coming_one(packs: dict[str, LanguagePack]) -> None:
+    text = "Canada will release the next payment in April."
+    assert _anchor(packs["en"], text, "release", date(2025, 1, 15)) == ("April", False)
+
+
+def test_the_may_of_a_modal_verb_is_no_date(packs: dict[str, LanguagePack]) -> None:
+    text = "Officials said they may lift the sanctions."
+    assert _anchor(packs["en"], text, "lift", date(2025, 9, 1)) is None
+
+
+def test_a_recent_date_is_news(packs: dict[str, LanguagePack]) -> None:
+    text = "Beijing said the controls announced on Oct. 9 would be halted."
+    assert _anchor(packs["en"], text, "halted", date(2025, 10, 30)) == ("Oct. 9", False)

@@ -1,0 +1,139 @@
+"""Direction, factuality and one type per decision, through the whole engine (own sentences)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from policywatch.engine import Engine
+from policywatch.models import Article
+from tests.engine.conftest import NOW
+
+
+def _types(
+    engine: Engine,
+    body: str,
+    *,
+    title: str | None = None,
+    language: str = "en",
+    published: str | None = "2025-03-10",
+) -> list[str]:
+    article = Article(
+        id="d1",
+        url=None,
+        source="tests",
+        published_at=published,
+        language=language,
+        title=title,
+        body=body,
+    )
+    return sorted(a.event_type for a in engine.detect(article, detected_at=NOW))
+
+
+@pytest.mark.parametrize(
+    ("language", "body", "expected"),
+    [
+        # a reversal governing a restriction turns the restrictive reading around
+        (
+            "en",
+            "China will suspend its export controls on rare earth magnets for a year, the commerce ministry said.",
+            ["export_controls_eased"],
+        ),
+        (
+            "en",
+            "The State Department said its ban on arming the brigade has been lifted after a review.",
+            ["weapons_restriction_lifted"],
+        ),
+        (
+            "de",
+            "Die Bundesregierung hat das Verbot von Waffenlieferungen an die Brigade aufgehoben.",
+            ["weapons_restriction_lifted"],
+        ),
+        # a renewal changes nothing
+        ("en", "Germany extends its ban on arms sales to the kingdom for another six months.", []),
+    ],
+)
+def test_direction_comes_from_the_predicate_that_governs_the_policy(
+    engine: Engine, language: str, body: str, expected: list[str]
+) -> None:
+    assert _types(engine, body, language=language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "body"),
+    [
+        (
+            "en",
+            "Did Washington halt arms deliveries to Kyiv?",
+            "A post shared widely online claims the deliveries stopped; officials say shipments go on.",
+        ),
+        (
+            "en",
+            None,
+            "The bloc will impose sanctions on the officials if the vote is postponed, its foreign policy chief said.",
+        ),
+        ("en", None, "The president said sending troops to the region must not be ruled out."),
+        (
+            "en",
+            None,
+            "The Pentagon put 8,500 troops on heightened alert for a possible deployment to Eastern Europe.",
+        ),
+        (
+            "es",
+            None,
+            "Cualquier decisión que permita a Ucrania atacar con misiles occidentales sería una escalada, advirtió Moscú.",
+        ),
+        (
+            "fr",
+            None,
+            "Le président a estimé que l'envoi de troupes au sol ne devait pas être exclu.",
+        ),
+    ],
+)
+def test_talk_about_a_decision_is_not_one(
+    engine: Engine, language: str, title: str | None, body: str
+) -> None:
+    assert _types(engine, body, title=title, language=language) == []
+
+
+def test_a_decision_dated_long_before_publication_is_background(engine: Engine) -> None:
+    body = "Washington imposed a trade embargo on the island in 1962, and it has shaped relations since."
+    assert _types(engine, body, published="2024-02-03") == []
+
+
+def test_a_decision_without_publication_date_is_read_against_detection(engine: Engine) -> None:
+    body = "Washington imposed a trade embargo on the island in 1962, and it has shaped relations since."
+    assert _types(engine, body, published=None) == []
+
+
+def test_an_arms_embargo_lifted_is_one_embargo_event(engine: Engine) -> None:
+    body = "The Security Council voted on Friday to lift the arms embargo on the country, ending restrictions on weapons deliveries to its army."
+    types = _types(engine, body)
+    assert "embargo_lifted" in types
+    assert "weapons_restriction_lifted" not in types
+
+
+def test_the_mirror_told_later_in_background_does_not_alert(engine: Engine) -> None:
+    title = "Canada resumes funding for the relief agency"
+    body = (
+        "Canada said on Friday it would resume its funding for the relief agency.\n"
+        "Ottawa had suspended payments to the agency several weeks earlier."
+    )
+    assert _types(engine, body, title=title) == ["aid_resumed"]
+
+
+def test_candidates_record_why_they_were_reversed(engine: Engine) -> None:
+    article = Article(
+        id="d2",
+        url=None,
+        source="tests",
+        published_at="2025-03-10",
+        language="en",
+        title=None,
+        body="China will suspend its export controls on rare earth magnets for a year, the ministry said.",
+    )
+    result = engine.scan(article, detected_at=datetime(2025, 3, 10, tzinfo=UTC))
+    reversed_ = [c for c in result.candidates if c.notes]
+    assert reversed_ and reversed_[0].notes[0].startswith("reversed by")
+    assert {a.event_type for a in result.alerts} == {"export_controls_eased"}
