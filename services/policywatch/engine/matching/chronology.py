@@ -25,7 +25,7 @@ __all__ = ["BACKGROUND_DAYS", "Anchor", "anchor_near"]
 BACKGROUND_DAYS = 31
 #: How far from the trigger a date may stand and still be the trigger's date, in words.
 WORDS_BEFORE = 12
-WORDS_AFTER = 10
+WORDS_AFTER = 14
 
 _TOKEN = re.compile(r"\w+")
 
