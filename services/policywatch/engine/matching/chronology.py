@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from policywatch.engine.rule_language.compiler import LanguagePack
-from policywatch.engine.text.normalize import words_of
 
 __all__ = ["BACKGROUND_DAYS", "Anchor", "anchor_near"]
 
@@ -41,7 +40,8 @@ class Anchor:
 
 
 def _fold(word: str) -> str:
-    return " ".join(words_of(word))
+    # The pack holds every calendar word both folded and lower-cased (see the compiler).
+    return word.casefold()
 
 
 def _year(word: str) -> int | None:

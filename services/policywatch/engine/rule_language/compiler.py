@@ -180,11 +180,17 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
     for f in files:
         calendar = f.model.calendar
         if calendar is not None:
+            # Both the folded form and the plain lower-case one: dates are read with
+            # str.casefold (cheap), and text may or may not carry its accents.
             for number, forms in enumerate(calendar.months, 1):
                 for form in forms:
-                    months.update(dict.fromkeys(words_of(form), number))
-            month_markers.update(w for m in calendar.month_markers for w in words_of(m))
-            references.update(tuple(words_of(r)) for r in calendar.references if words_of(r))
+                    months.update(dict.fromkeys([*words_of(form), form.casefold()], number))
+            for marker in calendar.month_markers:
+                month_markers.update([*words_of(marker), marker.casefold()])
+            for ref in calendar.references:
+                for words in (words_of(ref), ref.casefold().split()):
+                    if words:
+                        references.add(tuple(words))
         for code, ent in f.model.entities.items():
             names.setdefault(code, ent.name)
             for i, term in enumerate(ent.terms):
