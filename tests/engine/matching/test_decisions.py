@@ -37,12 +37,18 @@ def _types(
         # a reversal governing a restriction turns the restrictive reading around
         (
             "en",
-            "China will suspend its export controls on rare earth magnets for a year, the commerce ministry said.",
+            (
+                "China will suspend its export controls on rare earth magnets for a year, the "
+                "commerce ministry said."
+            ),
             ["export_controls_eased"],
         ),
         (
             "en",
-            "The State Department said its ban on arming the brigade has been lifted after a review.",
+            (
+                "The State Department said its ban on arming the brigade has been lifted after "
+                "a review."
+            ),
             ["weapons_restriction_lifted"],
         ),
         (
@@ -66,23 +72,35 @@ def test_direction_comes_from_the_predicate_that_governs_the_policy(
         (
             "en",
             "Did Washington halt arms deliveries to Kyiv?",
-            "A post shared widely online claims the deliveries stopped; officials say shipments go on.",
+            (
+                "A post shared widely online claims the deliveries stopped; officials say "
+                "shipments go on."
+            ),
         ),
         (
             "en",
             None,
-            "The bloc will impose sanctions on the officials if the vote is postponed, its foreign policy chief said.",
+            (
+                "The bloc will impose sanctions on the officials if the vote is postponed, its "
+                "foreign policy chief said."
+            ),
         ),
         ("en", None, "The president said sending troops to the region must not be ruled out."),
         (
             "en",
             None,
-            "The Pentagon put 8,500 troops on heightened alert for a possible deployment to Eastern Europe.",
+            (
+                "The Pentagon put 8,500 troops on heightened alert for a possible deployment "
+                "to Eastern Europe."
+            ),
         ),
         (
             "es",
             None,
-            "Cualquier decisión que permita a Ucrania atacar con misiles occidentales sería una escalada, advirtió Moscú.",
+            (
+                "Cualquier decisión que permita a Ucrania atacar con misiles occidentales "
+                "sería una escalada, advirtió Moscú."
+            ),
         ),
         (
             "fr",
@@ -98,17 +116,26 @@ def test_talk_about_a_decision_is_not_one(
 
 
 def test_a_decision_dated_long_before_publication_is_background(engine: Engine) -> None:
-    body = "Washington imposed a trade embargo on the island in 1962, and it has shaped relations since."
+    body = (
+        "Washington imposed a trade embargo on the island in 1962, and it has shaped relations "
+        "since."
+    )
     assert _types(engine, body, published="2024-02-03") == []
 
 
 def test_a_decision_without_publication_date_is_read_against_detection(engine: Engine) -> None:
-    body = "Washington imposed a trade embargo on the island in 1962, and it has shaped relations since."
+    body = (
+        "Washington imposed a trade embargo on the island in 1962, and it has shaped relations "
+        "since."
+    )
     assert _types(engine, body, published=None) == []
 
 
 def test_an_arms_embargo_lifted_is_one_embargo_event(engine: Engine) -> None:
-    body = "The Security Council voted on Friday to lift the arms embargo on the country, ending restrictions on weapons deliveries to its army."
+    body = (
+        "The Security Council voted on Friday to lift the arms embargo on the country, ending "
+        "restrictions on weapons deliveries to its army."
+    )
     types = _types(engine, body)
     assert "embargo_lifted" in types
     assert "weapons_restriction_lifted" not in types
@@ -131,7 +158,10 @@ def test_candidates_record_why_they_were_reversed(engine: Engine) -> None:
         published_at="2025-03-10",
         language="en",
         title=None,
-        body="China will suspend its export controls on rare earth magnets for a year, the ministry said.",
+        body=(
+            "China will suspend its export controls on rare earth magnets for a year, the "
+            "ministry said."
+        ),
     )
     result = engine.scan(article, detected_at=datetime(2025, 3, 10, tzinfo=UTC))
     reversed_ = [c for c in result.candidates if c.notes]
