@@ -167,3 +167,10 @@ def test_candidates_record_why_they_were_reversed(engine: Engine) -> None:
     reversed_ = [c for c in result.candidates if c.notes]
     assert reversed_ and reversed_[0].notes[0].startswith("reversed by")
     assert {a.event_type for a in result.alerts} == {"export_controls_eased"}
+
+
+def test_a_court_that_is_sanctioned_does_not_veto_like_a_court_that_rules(engine: Engine) -> None:
+    sanctioned = "The Treasury imposed sanctions on five judges of the Supreme Court on Thursday."
+    ruling = "A federal court blocked the sanctions the Treasury imposed on the shipping firm."
+    assert _types(engine, sanctioned) == ["sanctions_imposed"]
+    assert _types(engine, ruling) == []

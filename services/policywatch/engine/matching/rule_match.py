@@ -11,7 +11,7 @@ from policywatch.engine.matching.scanner import ArticleContext, Hit
 from policywatch.engine.matching.slots import Mention, extract_slots
 from policywatch.engine.rule_language.compiler import CompiledRule, LanguagePack
 from policywatch.engine.rule_language.conditions import AllCond, AnyCond, Cond, NotCond, SetCond
-from policywatch.engine.text.sentences import count_words
+from policywatch.engine.text.sentences import count_words, words_in
 from policywatch.models import REVERSED, Entity, Evidence
 
 __all__ = ["Candidate", "ScopeSpan", "match_rule"]
@@ -171,6 +171,8 @@ def _cue_factor(
                 ctx, pack.shield_sets, hit.field, (c.start, c.end), contains=True
             ):
                 continue
+            if cue.not_as_object and _object_of_decision(text, c.start, pack):
+                continue
             if cue.effect == "veto":
                 return 0.0, None
             if cue.effect == "reverse":
@@ -179,6 +181,16 @@ def _cue_factor(
             factor *= cue.factor
             break
     return factor, reversal
+
+
+#: How far before a cue word a target preposition makes it the decision's object.
+_OBJECT_REACH = 4
+
+
+def _object_of_decision(text: str, start: int, pack: LanguagePack) -> bool:
+    """A target preposition stands among the few words before ``start`` ("on judges of the")."""
+    words = words_in(text, max(start - 60, 0), start)[-_OBJECT_REACH:]
+    return any(w.group().casefold() in pack.target_prepositions for w in words)
 
 
 #: How many words after a reversing trigger its restriction may stand ("suspend its export

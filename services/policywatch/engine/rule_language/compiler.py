@@ -52,6 +52,9 @@ class CueSet:
     factor: float
     before: int
     after: int
+    #: The cue does not count where it is the decision's object ("sanctions on judges of the
+    #: Supreme Court": the court is sanctioned, it does not rule).
+    not_as_object: bool = False
 
 
 @dataclass(frozen=True)
@@ -217,7 +220,11 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
             elif cue.effect == "restriction":
                 restrictions.add(sid)
             else:
-                cues.append(CueSet(sid, name, cue.effect, cue.factor, cue.before, cue.after))
+                cues.append(
+                    CueSet(
+                        sid, name, cue.effect, cue.factor, cue.before, cue.after, cue.not_as_object
+                    )
+                )
         if f.model.slot_words is not None:
             for key, words in f.model.slot_words.model_dump().items():
                 for w in words:

@@ -102,6 +102,13 @@ class CueSpec(_Spec):
     before: int = Field(6, ge=0, le=60)
     after: int = Field(0, ge=0, le=60)
     inflect: bool = True
+    not_as_object: bool = Field(
+        False,
+        description=(
+            "The cue does not count after a target preposition within a few words ('sanctions"
+            " on judges of the Supreme Court')"
+        ),
+    )
     terms: list[TermText] = Field(min_length=1)
 
 
