@@ -184,7 +184,7 @@ def _cue_factor(
 
 
 #: How far before a cue word a target preposition makes it the decision's object.
-_OBJECT_REACH = 4
+_OBJECT_REACH = 6
 
 
 def _object_of_decision(text: str, start: int, pack: LanguagePack) -> bool:
