@@ -174,3 +174,10 @@ def test_a_court_that_is_sanctioned_does_not_veto_like_a_court_that_rules(engine
     ruling = "A federal court blocked the sanctions the Treasury imposed on the shipping firm."
     assert _types(engine, sanctioned) == ["sanctions_imposed"]
     assert _types(engine, ruling) == []
+
+
+def test_ending_arms_sales_restricts_while_ending_a_ban_permits(engine: Engine) -> None:
+    ends_sales = "Slovenia's government on Thursday announced an end to all arms sales to Israel."
+    ends_ban = "Rome announced an end to its ban on arms exports to the Emirates on Thursday."
+    assert _types(engine, ends_sales) == ["weapons_restriction_imposed"]
+    assert _types(engine, ends_ban) == ["weapons_restriction_lifted"]

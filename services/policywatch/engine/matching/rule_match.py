@@ -176,8 +176,14 @@ def _cue_factor(
             if cue.effect == "veto":
                 return 0.0, None
             if cue.effect == "reverse":
-                reversal = c
-                break
+                # Composition: lift + ban is permissive, but end + arms sales restricts. The
+                # reversal counts only where a restriction stands between it and the trigger,
+                # or is the trigger itself.
+                around = (min(c.start, hit.start), max(c.end, hit.end))
+                if _spans(ctx, pack.restriction_sets, hit.field, around):
+                    reversal = c
+                    break
+                continue
             factor *= cue.factor
             break
     return factor, reversal
