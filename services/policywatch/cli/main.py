@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "rules_cmd",
     "broker_cmd",
     "services_cmd",
+    "ingest_cmd",
     "kafka_cmd",
     "run_cmd",
     "schemas_cmd",

@@ -223,7 +223,7 @@ class Metrics:
             ),
             article_fetches=Counter(
                 "policywatch_ingest_article_fetches_total",
-                "Linked pages fetched for fetch_article, by outcome (ok, no_text, or the error kind)",
+                "Linked pages fetched for fetch_article, by outcome (ok, no_text, error kind)",
                 ("feed", "outcome"),
                 registry=reg,
             ),
