@@ -17,15 +17,22 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urljoin, urlsplit
+from xml.sax import SAXException
 
 import feedparser
+import structlog
 
 from policywatch.errors import FetchError
+
+log = structlog.get_logger("policywatch.ingest")
 
 #: An internal DTD subset with an ENTITY declaration, anywhere before the root element.
 _ENTITY_DECLARATION = re.compile(rb"<!DOCTYPE[^>\[]*\[[^\]]*<!ENTITY", re.IGNORECASE | re.DOTALL)
 #: The prolog is looked at only up to here.
 _PROLOG_BYTES = 64 * 1024
+#: The end of a complete feed document: its root element closed.
+_COMPLETE = re.compile(rb"</(?:[\w.-]+:)?(?:rss|RDF|feed)>\s*$")
 
 
 @dataclass(frozen=True)
@@ -57,7 +64,9 @@ def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> Par
             kind="entity_declarations",
             url=url,
         )
-    headers = {"content-location": url}
+    # No content-location: feedparser would resolve a relative Atom <id> against the feed's
+    # URL, and the item's id would change with it. Links are resolved here instead.
+    headers: dict[str, str] = {}
     if content_type:
         headers["content-type"] = content_type
     result: Any = feedparser.parse(io.BytesIO(data), response_headers=headers)
@@ -65,31 +74,50 @@ def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> Par
     entries = list(result.get("entries") or [])
     if not version and not entries:
         problem = result.get("bozo_exception")
-        if problem is not None and result.get("bozo"):
+        if isinstance(problem, SAXException):
             raise FetchError(f"{url} is not valid XML: {problem}", kind="invalid_feed", url=url)
         raise FetchError(f"{url} is not an RSS or Atom feed", kind="not_a_feed", url=url)
+    problem = result.get("bozo_exception")
+    if result.get("bozo") and isinstance(problem, SAXException):
+        # feedparser's lenient parser recovers well from a stray "&" or an HTML entity such as
+        # &nbsp;, common in real feeds, but a cut-off document would yield cut-off items that
+        # would then count as seen: those are refused.
+        if not _COMPLETE.search(data[-1024:]):
+            raise FetchError(
+                f"{url} is not well-formed XML and is cut off: {problem}",
+                kind="invalid_feed",
+                url=url,
+            )
+        log.info("feed_not_well_formed", url=url, error=str(problem)[:200])
     feed = result.get("feed") or {}
     return ParsedFeed(
         version=version,
         title=_text(feed.get("title")),
         language=_text(feed.get("language")),
-        items=tuple(_item(entry) for entry in entries),
+        items=tuple(_item(entry, url) for entry in entries),
     )
 
 
-def _item(entry: Any) -> FeedItem:
+def _item(entry: Any, base: str) -> FeedItem:
     contents = [c for c in entry.get("content") or [] if isinstance(c.get("value"), str)]
     content = max((c["value"] for c in contents), key=len, default="")
     language = next((c.get("language") for c in contents if c.get("language")), None)
     return FeedItem(
         guid=_text(entry.get("id")),
-        link=_text(entry.get("link")),
+        link=_link(base, _text(entry.get("link"))),
         title=_text(entry.get("title")),
         content_html=content,
         summary_html=str(entry.get("summary") or ""),
         published_at=_date(entry.get("published_parsed") or entry.get("updated_parsed")),
         language=_text(language),
     )
+
+
+def _link(base: str, link: str | None) -> str | None:
+    if link is None:
+        return None
+    absolute = urljoin(base, link)
+    return absolute if urlsplit(absolute).scheme in ("http", "https") else None
 
 
 def _text(value: Any) -> str | None:

@@ -54,6 +54,7 @@ class _FeedState:
     validators: Validators | None = None
     failures: int = 0
     next_due: float = 0.0
+    delay: float = 0.0
     last_outcome: str = field(default="never")
 
 
@@ -90,6 +91,7 @@ class IngestService:
         self._claimed: set[str] = set()
         self._lock = threading.Lock()
         self._ready = False
+        self._closed = False
         self._why_not_ready = "starting: seen-state not loaded yet"
         started = clock()
         for name, st in self._feeds.items():
@@ -124,7 +126,14 @@ class IngestService:
         self._metrics.ready.labels(SERVICE).set(1)
         log.info("ingest_started", feeds=len(self._feeds), seen=len(self._seen))
 
+    @property
+    def metrics(self) -> Metrics:
+        return self._metrics
+
     def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
         self._ready = False
         self._metrics.ready.labels(SERVICE).set(0)
         self._client.close()
@@ -207,6 +216,7 @@ class IngestService:
             delay = max(delay, st.interval)
         if retry_after is not None:
             delay = max(delay, min(retry_after, self._config.max_retry_after))
+        st.delay = delay
         st.next_due = time.monotonic() + delay
         log.info(
             "feed_polled",
@@ -217,6 +227,10 @@ class IngestService:
             next_poll_in=round(delay, 1),
         )
         return outcome
+
+    def next_poll_delay(self, name: str) -> float:
+        """Seconds the last poll of ``name`` scheduled the next one after."""
+        return self._feeds[name].delay
 
     def _poll(self, st: _FeedState) -> tuple[str, int]:
         feed = st.feed
