@@ -121,8 +121,10 @@ class PoliteClient:
         guard: AddressGuard | None = None,
         accept: str = "*/*",
     ) -> Fetched:
-        """GET ``url``, following redirects; raises FetchError (never an httpx exception)."""
-        deadline = time.monotonic() + self._timeout
+        """GET ``url``, following redirects; raises FetchError (never an httpx exception).
+
+        Each hop has ``timeout`` from the moment its host is free, to its last byte.
+        """
         current = url
         for _hop in range(self._max_redirects + 1):
             parts = urlsplit(current)
@@ -132,7 +134,7 @@ class PoliteClient:
                 guard.check(parts.hostname, url=current)
             headers = {"Accept": accept, **(validators.headers() if validators else {})}
             with self._one_per_host(parts.hostname.lower()):
-                outcome = self._request(current, headers, deadline)
+                outcome = self._request(current, headers, time.monotonic() + self._timeout)
             if isinstance(outcome, Fetched):
                 return outcome
             current = outcome

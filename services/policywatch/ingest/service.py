@@ -92,6 +92,8 @@ class IngestService:
         self._lock = threading.Lock()
         self._ready = False
         self._closed = False
+        #: Set on shutdown: a poll under way stops fetching linked pages and gives up.
+        self._stopping = threading.Event()
         self._why_not_ready = "starting: seen-state not loaded yet"
         started = clock()
         for name, st in self._feeds.items():
@@ -157,10 +159,11 @@ class IngestService:
                     running.pop(name).result()
                 waiting = [st.next_due for n, st in self._feeds.items() if n not in running]
                 nap = min(waiting, default=now + 1.0) - time.monotonic()
-                stop.wait(min(1.0, max(0.05, nap)) if running or waiting else 1.0)
+                stop.wait(min(1.0, max(0.05, nap)))
         finally:
-            # Polls under way finish (each is bounded by ingest.timeout) so that what they
-            # published is also marked seen.
+            self._stopping.set()
+            # Polls under way finish, or give up before their next linked-page fetch, so that
+            # what they published is also marked seen.
             pool.shutdown(wait=True, cancel_futures=True)
             self.close()
             log.info("ingest_stopped")
@@ -275,6 +278,9 @@ class IngestService:
         source = parsed.title or feed.name
         out: list[Article] = []
         for i, item in fresh.items():
+            if self._stopping.is_set():
+                # Nothing of this poll is recorded: the next start polls the feed afresh.
+                raise FetchError("shutting down", kind="interrupted", url=feed.url)
             body = self._fetch_article(feed, item) if feed.fetch_article and item.link else None
             text = body or item_text(item)
             language = item_language(
