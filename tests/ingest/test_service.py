@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from policywatch.engine import Engine
-from policywatch.ingest import MemorySeenStore
+from policywatch.ingest import MemorySeenStore, Seen
 
 from .conftest import ServiceFactory, SettingsFactory
 from .support import FeedServer, Item, Page, articles_in, atom, rss
@@ -297,3 +297,22 @@ def test_requests_to_one_host_never_overlap(
     assert set(service.poll_all().values()) == {"ok"}
     assert len(feed_server.requests) == 4
     assert feed_server.max_in_flight == 1
+
+
+def test_ids_gone_from_their_feed_for_forget_after_leave_the_seen_state(
+    feed_server: FeedServer, make_settings: SettingsFactory, make_service: ServiceFactory
+) -> None:
+    feed_server.pages["/rss"] = Page(rss([LIFTED]))
+    settings = make_settings([{"name": "wire", "url": feed_server.url("/rss")}], forget_after="1d")
+    store = MemorySeenStore()
+    now = datetime.now(UTC).timestamp()
+    store.save(
+        [
+            Seen("long-gone", "wire", now - 2 * 86400),
+            Seen("recently-gone", "wire", now - 3600),
+            Seen("other-feed", "desk", now - 2 * 86400),
+        ]
+    )
+    service = make_service(settings, store=store)
+    assert service.poll_feed("wire") == "ok"
+    assert set(store.entries) == {"recently-gone", "other-feed", "t-lifted"}
