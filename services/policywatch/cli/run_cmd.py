@@ -21,7 +21,6 @@ import time
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
@@ -54,10 +53,6 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--timeout", type=float, default=120.0, help="with --once: give up after S")
     p.set_defaults(func=run)
-
-
-def demo_articles() -> str:
-    return (resources.files("policywatch") / "demo" / "articles.jsonl").read_text("utf-8")
 
 
 def _external_cluster(args: argparse.Namespace) -> bool:
