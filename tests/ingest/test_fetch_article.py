@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
 from policywatch.errors import FetchError
@@ -136,3 +139,41 @@ def test_a_host_with_one_private_address_among_public_ones_is_refused() -> None:
         guard.check("mixed.example", url="http://mixed.example/")
     assert caught.value.kind == "blocked_address"
     assert "10.0.0.7" in str(caught.value)
+
+
+@pytest.mark.kafka
+def test_shutdown_during_page_fetches_records_nothing_and_the_next_start_redoes_the_poll(
+    feed_server: FeedServer, make_settings: SettingsFactory, make_service: ServiceFactory
+) -> None:
+    items = []
+    for n in range(3):
+        feed_server.pages[f"/p{n}"] = Page(PAGE, content_type="text/html", delay=3.0)
+        items.append(Item(f"Story {n}", "Teaser.", guid=f"p{n}", link=feed_server.url(f"/p{n}")))
+    feed_server.pages["/rss"] = Page(rss(items))
+    settings = make_settings(
+        [{"name": "wire", "url": feed_server.url("/rss"), "fetch_article": True}],
+        allow_private_addresses=True,
+    )
+    service = make_service(settings)
+    stop = threading.Event()
+    thread = threading.Thread(target=service.run, args=(stop,))
+    thread.start()
+    while not feed_server.requests_to("/p0") and thread.is_alive():
+        time.sleep(0.05)
+    stop.set()  # while the first page is still being served
+    thread.join(timeout=60)
+    assert not thread.is_alive()
+    assert feed_server.requests_to("/p1") == []
+    assert articles_in(settings.kafka, settings.topics.articles) == []
+    interrupted = service.metrics.registry.get_sample_value(
+        "policywatch_ingest_polls_total", {"feed": "wire", "outcome": "interrupted"}
+    )
+    assert interrupted == 1
+
+    for n in range(3):
+        feed_server.pages[f"/p{n}"].delay = 0
+    again = make_service(settings)
+    assert again.poll_feed("wire") == "ok"
+    published = articles_in(settings.kafka, settings.topics.articles)
+    assert sorted(a.id for a in published) == ["p0", "p1", "p2"]
+    assert all("central bank" in a.body for a in published)
