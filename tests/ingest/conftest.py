@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 from prometheus_client import CollectorRegistry
@@ -48,7 +48,8 @@ def make_settings(kafka_settings: KafkaSettings, ingest_topics: TopicSettings) -
     return build
 
 
-ServiceFactory = Callable[[Settings], IngestService]
+class ServiceFactory(Protocol):
+    def __call__(self, settings: Settings, **kwargs: Any) -> IngestService: ...
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from policywatch.engine import Engine
-from policywatch.ingest import MemorySeenStore, Seen
+from policywatch.ingest import IngestService, MemorySeenStore, Seen
 
 from .conftest import ServiceFactory, SettingsFactory
 from .support import FeedServer, Item, Page, articles_in, atom, rss
@@ -38,8 +38,8 @@ CHIPS = Item(
 )
 
 
-def sample(service: object, name: str, **labels: str) -> float:
-    value = service.metrics.registry.get_sample_value(name, labels)  # type: ignore[attr-defined]
+def sample(service: IngestService, name: str, **labels: str) -> float:
+    value = service.metrics.registry.get_sample_value(name, labels)
     return 0.0 if value is None else float(value)
 
 
