@@ -22,16 +22,16 @@ run: $(STAMP) ## start the embedded broker and every service, ingest the demo fe
 	$(BIN)/policywatch run
 
 test: $(STAMP) ## lint, type-check and run the whole suite (real broker included)
-	$(BIN)/ruff check services tests
-	$(BIN)/ruff format --check services tests
+	$(BIN)/ruff check services tests tools
+	$(BIN)/ruff format --check services tests tools
 	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: $(STAMP) ## ruff lint and format check
-	$(BIN)/ruff check services tests
-	$(BIN)/ruff format --check services tests
+	$(BIN)/ruff check services tests tools
+	$(BIN)/ruff format --check services tests tools
 
-typecheck: $(STAMP) ## mypy --strict on the package
+typecheck: $(STAMP) ## mypy --strict on the package and tools/
 	$(BIN)/mypy
 
 check: test ## lint, types and tests
@@ -40,13 +40,13 @@ schemas: $(STAMP) ## regenerate the JSON Schemas in schemas/
 	$(BIN)/policywatch schemas --write schemas
 
 bench: $(STAMP) ## measure throughput and latency (writes bench/results.json)
-	$(BIN)/python -m policywatch.bench
+	PYTHONPATH=. $(BIN)/python -m tools.bench
 
 bench-quick: $(STAMP) ## a smoke run of the benchmark
-	$(BIN)/python -m policywatch.bench --quick
+	PYTHONPATH=. $(BIN)/python -m tools.bench --quick
 
 soak: $(STAMP) ## 10 min at 300 articles/s through detector and notifier: nothing lost, RSS flat
-	$(BIN)/python -m policywatch.soak --minutes 10 --rate 300
+	PYTHONPATH=. $(BIN)/python -m tools.soak --minutes 10 --rate 300
 
 clean: ## remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info services/*.egg-info

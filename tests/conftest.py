@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from policywatch.broker import EmbeddedBroker, free_port
-from policywatch.kafka import ensure_topics
 from policywatch.settings import KafkaSettings, TopicSettings
+from tools.harness import fresh_topics
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev.jsonl"
+#: The founding example, in our own words: the article every deployment is checked against.
+SEED = Path(__file__).resolve().parent / "fixtures" / "seed.json"
 
 
 @pytest.fixture(scope="session")
@@ -38,27 +38,10 @@ def kafka_settings(broker: EmbeddedBroker) -> KafkaSettings:
 @pytest.fixture
 def topic_names(kafka_settings: KafkaSettings) -> TopicSettings:
     """Fresh topics for one test, created up front."""
-    suffix = uuid.uuid4().hex[:10]
-    topics = TopicSettings(
-        articles=f"articles-{suffix}",
-        articles_dlq=f"articles.dlq-{suffix}",
-        alerts=f"alerts-{suffix}",
-        alerts_dlq=f"alerts.dlq-{suffix}",
-        notifier_state=f"notifier.state-{suffix}",
-    )
-    ensure_topics(
-        kafka_settings,
-        [topics.articles, topics.articles_dlq, topics.alerts, topics.alerts_dlq],
-        compacted=[topics.notifier_state],
-    )
-    return topics
+    return fresh_topics(kafka_settings)
 
 
 @pytest.fixture(scope="session")
 def seed_article_json() -> str:
-    """The founding article: the first line of the shared dev corpus, labels removed."""
-    if not CORPUS.exists():
-        pytest.fail(f"the shared dev corpus is missing at {CORPUS}")
-    record = json.loads(CORPUS.read_text(encoding="utf-8").splitlines()[0])
-    record.pop("labels", None)
-    return json.dumps(record)
+    """The founding article (the US lets Ukraine strike inside Russia with ATACMS), one line."""
+    return json.dumps(json.loads(SEED.read_text(encoding="utf-8")))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from policywatch.cli.schemas_cmd import generate_schemas
+from policywatch.cli.schemas import generate_schemas
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 

@@ -23,13 +23,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from policywatch.kafka import ensure_topics
+from policywatch.kafka import KafkaClients, ensure_topics
 from policywatch.observability.http import HealthServer
 from policywatch.observability.metrics import Metrics
 from policywatch.settings import KafkaSettings, Settings, TopicSettings
+from tools.harness import produce, running
 
 from ..ingest.support import FeedServer, Item, Page, rss
-from ..integration.helpers import produce, running
 from .support import (
     ALERTS,
     DEPLOY,
@@ -208,7 +208,9 @@ def stack(
             notifier=notifier_config(receivers),
         )
         det_metrics, not_metrics = Metrics.create(), Metrics.create()
-        detector = DetectorService(settings, Engine.from_paths(), det_metrics)
+        detector = DetectorService(
+            settings, Engine.from_paths(), det_metrics, KafkaClients(settings.kafka)
+        )
         notifier = NotifierService(settings, not_metrics)
         det_http = HealthServer(det_metrics.registry, detector.readiness, "127.0.0.1", 0)
         not_http = HealthServer(not_metrics.registry, notifier.readiness, "127.0.0.1", 0)

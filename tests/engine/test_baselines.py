@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from policywatch import engine as engine_pkg
 from policywatch.engine import Engine
-from policywatch.engine.naive import NaiveMatcher
-from policywatch.engine.synthetic import (
+from policywatch.models import Article
+from tests.engine.conftest import NOW
+from tests.engine.rule_term_oracle import RuleTermOracle
+from tests.engine.synthetic_rules import (
     synthetic_article_text,
     synthetic_rule_files,
     synthetic_vocabulary,
 )
-from policywatch.models import Article
-from tests.engine.conftest import NOW
 
 
 def test_public_names_are_sorted_and_exported() -> None:
@@ -27,10 +27,10 @@ def test_synthetic_rule_sets_have_the_requested_size() -> None:
     assert len(synthetic_vocabulary(30)) == 30
 
 
-def test_naive_baseline_agrees_with_the_engine_on_which_rules_wake() -> None:
+def test_rule_term_oracle_agrees_with_the_engine_on_which_rules_wake() -> None:
     files = synthetic_rule_files(20, 200, seed=3)
     engine = Engine.from_rules(files)
-    naive = NaiveMatcher(engine.ruleset)
+    oracle = RuleTermOracle(engine.ruleset)
     words = [t for spec in files[0].lists.values() for t in spec.terms][:15]  # type: ignore[union-attr]
     for seed in range(5):
         body = synthetic_article_text(1500, hit_words=words, seed=seed)
@@ -44,4 +44,4 @@ def test_naive_baseline_agrees_with_the_engine_on_which_rules_wake() -> None:
             body=body,
         )
         result = engine.scan(article, detected_at=NOW)
-        assert sorted(result.rules_evaluated) == sorted(naive.rules_hit(article))
+        assert sorted(result.rules_evaluated) == sorted(oracle.rules_hit(article))

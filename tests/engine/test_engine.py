@@ -1,31 +1,22 @@
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from policywatch.engine import Engine
-from policywatch.engine.ruletest import run_examples
 from policywatch.models import Article, decode_article
 from tests.engine.conftest import NOW, detect, make_article
-
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "dev.jsonl"
 
 
 def types(alerts: list) -> list[str]:  # type: ignore[type-arg]
     return sorted(a.event_type for a in alerts)
 
 
-def test_seed_article_gives_one_weapons_restriction_lifted_alert(engine: Engine) -> None:
-    if not CORPUS.exists():
-        pytest.skip("shared corpus not present")
-    line = CORPUS.read_text(encoding="utf-8").splitlines()[0]
-    data = json.loads(line)
-    data.pop("labels")
-    article = decode_article(json.dumps(data))
+def test_seed_article_gives_one_weapons_restriction_lifted_alert(
+    engine: Engine, seed_article_json: str
+) -> None:
+    article = decode_article(seed_article_json)
     alerts = [
         a
         for a in engine.detect(article, detected_at=NOW)
@@ -36,7 +27,9 @@ def test_seed_article_gives_one_weapons_restriction_lifted_alert(engine: Engine)
     assert alert.actor.code == "US"
     assert alert.target is not None and alert.target.code == "UA"
     assert "ATACMS" in alert.instruments
-    ev = alert.evidence[0]
+    # The headline comes first; the body sentence that proves it comes with it.
+    assert [e.field for e in alert.evidence] == ["title", "body"]
+    ev = alert.evidence[1]
     assert "has decided to permit Ukraine" in ev.text
     assert article.body[ev.start : ev.end] in ev.text
 
@@ -153,39 +146,6 @@ def test_scan_reports_only_rules_whose_terms_were_hit(engine: Engine) -> None:
 def test_alert_ids_are_deterministic(engine: Engine) -> None:
     body = "Norway lifted sanctions on Iran's central bank."
     assert detect(engine, body)[0].alert_id == detect(engine, body)[0].alert_id
-
-
-def test_shipped_rule_examples_all_pass(engine: Engine) -> None:
-    report = run_examples(engine)
-    assert report.failures == ()
-    assert report.passed >= 2 * len(engine.ruleset.rules)
-
-
-def test_failing_examples_are_reported_with_file_and_line() -> None:
-    text = """\
-language: en
-lists:
-  lift: [lift]
-entities:
-  CA: {name: Canada, terms: [Canada]}
-rules:
-  - id: t.lift
-    version: 1
-    event_type: sanctions_lifted
-    description: test
-    trigger: [$lift]
-    when: sanctions
-    examples:
-      match:
-        - text: "Canada lifted sanctions on the bank."
-          actor: US
-      no_match:
-        - "Canada lifted sanctions on the bank."
-"""
-    report = run_examples(Engine.from_yaml(text))
-    assert report.passed == 0
-    assert [(f.kind, f.line) for f in report.failures] == [("match", 15), ("no_match", 18)]
-    assert "expected actor US" in report.failures[0].reason
 
 
 SENTENCES = [

@@ -4,18 +4,18 @@ clean; --once polls and exits."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
 import time
-import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from policywatch.broker import free_port
 from policywatch.settings import KafkaSettings, TopicSettings
+from tools.harness import readyz, scrape, service_env, start, terminate
 
 from .support import FeedServer, Item, Page, articles_in, read_to_end, rss
 
@@ -25,40 +25,29 @@ ITEMS = [Item(f"Story {n}", f"Text of story number {n}.", guid=f"s{n}") for n in
 
 
 def _env(kafka: KafkaSettings, topics: TopicSettings, feed_url: str, port: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PW_")}
-    env.update(
-        {
-            "PW_KAFKA__BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
+    ingest = {
+        "feeds": [{"name": "wire", "url": feed_url, "poll_interval": "1s"}],
+        "metrics_port": port,
+        "metrics_host": "127.0.0.1",
+        "timeout": 5,
+    }
+    return service_env(
+        kafka,
+        topics,
+        extra={
             "PW_KAFKA__REQUEST_TIMEOUT_MS": "5000",
-            "PW_TOPICS__ARTICLES": topics.articles,
             "PW_TOPICS__INGEST_STATE": topics.ingest_state,
-            "PW_INGEST": json.dumps(
-                {
-                    "feeds": [{"name": "wire", "url": feed_url, "poll_interval": "1s"}],
-                    "metrics_port": port,
-                    "metrics_host": "127.0.0.1",
-                    "timeout": 5,
-                }
-            ),
-        }
+            "PW_INGEST": json.dumps(ingest),
+        },
     )
-    return env
 
 
-def _start(env: dict[str, str], log: Path, *extra: str) -> subprocess.Popen[bytes]:
-    with open(log, "ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "policywatch", "ingest", *extra],
-            env=env,
-            stdout=out,
-            stderr=out,
-        )
-
-
-def _wait_for(what: str, check: object, proc: subprocess.Popen[bytes], log: Path) -> None:
+def _wait_for(
+    what: str, check: Callable[[], object], proc: subprocess.Popen[bytes], log: Path
+) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        if check():  # type: ignore[operator]
+        if check():
             return
         if proc.poll() is not None:
             pytest.fail(f"ingest exited with {proc.returncode}: {log.read_text()[-2000:]}")
@@ -75,7 +64,7 @@ def test_kill_9_then_restart_publishes_only_the_new_items(
     feed_server.pages["/rss"] = Page(rss(ITEMS))
     log = tmp_path / "ingest.log"
     env = _env(kafka_settings, ingest_topics, feed_server.url("/rss"), free_port())
-    proc = _start(env, log)
+    proc = start("ingest", env, log)
     try:
         _wait_for(
             "the five articles",
@@ -112,23 +101,13 @@ def test_sigterm_stops_the_service_cleanly(
     feed_server.pages["/rss"] = Page(rss(ITEMS[:1]))
     log = tmp_path / "ingest.log"
     port = free_port()
-    proc = _start(_env(kafka_settings, ingest_topics, feed_server.url("/rss"), port), log)
+    proc = start("ingest", _env(kafka_settings, ingest_topics, feed_server.url("/rss"), port), log)
     try:
-
-        def ready() -> bool:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as r:
-                    return bool(r.status == 200)
-            except OSError:
-                return False
-
-        _wait_for("/readyz", ready, proc, log)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as r:
-            exposition = r.read().decode()
+        _wait_for("/readyz", lambda: readyz(port) == 200, proc, log)
+        exposition = scrape(port)
         assert 'policywatch_ingest_poll_interval_seconds{feed="wire"} 1.0' in exposition
     finally:
-        proc.send_signal(signal.SIGTERM)
-        code = proc.wait(timeout=30)
+        code = terminate(proc)
     assert code == 0, log.read_text()[-2000:]
     assert "ingest_stopped" in log.read_text()
 

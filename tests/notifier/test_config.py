@@ -9,8 +9,8 @@ import pytest
 from pydantic import ValidationError
 
 from policywatch.errors import ConfigError
-from policywatch.notifier.config import NotifierSettings, parse_duration
 from policywatch.settings import load_settings
+from policywatch.settings.notifier import NotifierSettings, parse_duration
 
 from .helpers import SECRET
 

@@ -6,11 +6,11 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry
 
-from policywatch.notifier.config import Route
 from policywatch.notifier.pipeline import MemoryStateStore, Pipeline
 from policywatch.notifier.routing import Router
 from policywatch.notifier.worker import Completion, Job
 from policywatch.observability.metrics import Metrics
+from policywatch.settings.notifier import Route
 
 from .helpers import make_alert
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from policywatch.notifier.config import Route
 from policywatch.notifier.routing import DEFAULT_GROUP_WAIT, Router, alert_labels
+from policywatch.settings.notifier import Route
 
 from .helpers import make_alert
 

@@ -5,14 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from policywatch.notifier.config import notifier_json_schema
+from policywatch.settings.notifier import notifier_json_schema
 
 SCHEMA = Path(__file__).resolve().parents[2] / "schemas" / "notifier.schema.json"
-REGENERATE = (
-    "regenerate with: python -c 'import json; from policywatch.notifier import "
-    "notifier_json_schema as s; print(json.dumps(s(), indent=2, ensure_ascii=False))' "
-    "> schemas/notifier.schema.json  (or make schemas)"
-)
+REGENERATE = "regenerate with: make schemas"
 
 
 def test_the_committed_schema_matches_the_model() -> None:

@@ -11,12 +11,12 @@ from prometheus_client import CollectorRegistry
 from standardwebhooks.webhooks import Webhook
 
 from policywatch.kafka import Producer
-from policywatch.notifier.console_receiver import WebhookListener
 from policywatch.notifier.service import NotifierService
+from policywatch.notifier.webhook_listener import WebhookListener
 from policywatch.observability.metrics import Metrics
 from policywatch.settings import KafkaSettings, Settings, TopicSettings
+from tools.harness import read_topic
 
-from ..integration.helpers import read_topic
 from .helpers import SECRET, encoded, make_alert, running, today
 
 pytestmark = pytest.mark.kafka

@@ -11,11 +11,12 @@ from hypothesis import strategies as st
 
 from policywatch.detector import DetectorService
 from policywatch.engine import Engine
+from policywatch.kafka import KafkaClients
 from policywatch.models import ArticleDecodeError, decode_article
 from policywatch.observability.metrics import Metrics
 from policywatch.settings import DetectorSettings, KafkaSettings, Settings, TopicSettings
+from tools.harness import produce, read_topic, running
 
-from ..integration.helpers import produce, read_topic, running
 from .procs import article_json
 
 POSITIVE = (
@@ -65,7 +66,9 @@ def test_every_kind_of_bad_input_is_dead_lettered_with_its_reason_and_good_input
     good = article_json(1, POSITIVE)
     duplicate = article_json(1, POSITIVE)
     values = [*BAD.values(), weird, good, duplicate, article_json(2, POSITIVE)]
-    with running(DetectorService(settings, Engine.from_paths(), metrics)):
+    with running(
+        DetectorService(settings, Engine.from_paths(), metrics, KafkaClients(settings.kafka))
+    ):
         produce(kafka_settings, topic_names.articles, values)
         dead = read_topic(kafka_settings, topic_names.articles_dlq, expect=len(BAD) + 1, timeout=60)
         alerts = read_topic(kafka_settings, topic_names.alerts, expect=2, timeout=30)

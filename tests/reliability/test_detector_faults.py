@@ -16,9 +16,9 @@ from policywatch.engine import Engine
 from policywatch.kafka import Consumer, Producer, committed_offsets, ensure_topics
 from policywatch.models import Alert, decode_article
 from policywatch.settings import KafkaSettings, TopicSettings
+from tools.harness import cpu_seconds, produce, read_topic, readyz, start, terminate, wait_for
 
-from ..integration.helpers import produce, read_topic
-from .procs import article_json, cpu_seconds, readyz, service_env, start, terminate, wait_for
+from .procs import article_json, service_env
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 

@@ -21,13 +21,22 @@ import pytest
 from policywatch.broker import EmbeddedBroker, free_port
 from policywatch.kafka import Consumer, Producer, committed_offsets, ensure_topics
 from policywatch.models import Alert
-from policywatch.notifier.console_receiver import Delivery, WebhookListener, generate_secret
 from policywatch.notifier.notification import Notification
+from policywatch.notifier.webhook_listener import Delivery, WebhookListener, generate_secret
 from policywatch.settings import KafkaSettings, TopicSettings
+from tools.harness import (
+    cpu_seconds,
+    metric_sum,
+    read_topic,
+    readyz,
+    rss_bytes,
+    scrape,
+    start,
+    wait_for,
+)
 
-from ..integration.helpers import read_topic
 from ..notifier.helpers import encoded, make_alert, today
-from .procs import cpu_seconds, metric_sum, readyz, rss_kib, scrape, service_env, start, wait_for
+from .procs import service_env
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
@@ -332,7 +341,7 @@ def test_down_slow_and_rate_limited_receivers_recover_without_delaying_a_healthy
 
         def sample() -> None:
             while not sampling.wait(0.5):
-                rss.append(rss_kib(proc.pid))
+                rss.append(rss_bytes(proc.pid) // 1024)
 
         sampler = threading.Thread(target=sample, daemon=True)
         try:

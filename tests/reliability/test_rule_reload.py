@@ -13,6 +13,7 @@ import pytest
 from policywatch.detector import DetectorService
 from policywatch.detector.reload import RuleReloader
 from policywatch.engine import Engine, builtin_rules_dir
+from policywatch.kafka import KafkaClients
 from policywatch.observability.metrics import Metrics
 from policywatch.settings import (
     DetectorSettings,
@@ -21,8 +22,8 @@ from policywatch.settings import (
     Settings,
     TopicSettings,
 )
+from tools.harness import produce, read_topic, running
 
-from ..integration.helpers import produce, read_topic, running
 from .procs import article_json
 
 POSITIVE = (
@@ -100,7 +101,9 @@ def test_a_running_detector_keeps_detecting_after_a_bad_rule_edit(
         detector=DetectorSettings(group_id=f"g-{uuid.uuid4().hex[:8]}", metrics_port=0),
     )
     metrics = Metrics.create()
-    service = DetectorService(settings, Engine.from_paths([rules_dir]), metrics)
+    service = DetectorService(
+        settings, Engine.from_paths([rules_dir]), metrics, KafkaClients(settings.kafka)
+    )
     with running(service):
         victim = one_rule_file(rules_dir)
         victim.write_text("rules: [unclosed\n", encoding="utf-8")

@@ -28,16 +28,17 @@ from policywatch.broker import free_port
 from policywatch.detector import DetectorService
 from policywatch.engine import Engine
 from policywatch.errors import ConfigError, RuleError
+from policywatch.kafka import KafkaClients
 from policywatch.kafka.config import common_kwargs
-from policywatch.notifier.console_receiver import WebhookListener, generate_secret
 from policywatch.notifier.service import NotifierService
+from policywatch.notifier.webhook_listener import WebhookListener, generate_secret
 from policywatch.observability.http import HealthServer
 from policywatch.observability.metrics import Metrics
 from policywatch.settings import KafkaSettings, Settings, TopicSettings, load_settings
+from tools.harness import produce, read_topic, readyz, start, wait_for
 
-from ..integration.helpers import produce, read_topic
 from ..notifier.helpers import encoded, make_alert, today
-from .procs import article_json, readyz, service_env, start, wait_for
+from .procs import article_json, service_env
 from .test_notifier_faults import SlowListener
 
 WEBHOOK_SECRET = generate_secret()
@@ -287,7 +288,9 @@ def test_metrics_expose_no_secret_and_no_article_text(
         )
         detector_metrics = Metrics.create(CollectorRegistry())
         notifier_metrics = Metrics.create(CollectorRegistry())
-        detector = DetectorService(settings, Engine.from_paths(), detector_metrics)
+        detector = DetectorService(
+            settings, Engine.from_paths(), detector_metrics, KafkaClients(settings.kafka)
+        )
         notifier = NotifierService(settings, notifier_metrics)
         servers = [
             HealthServer(detector_metrics.registry, detector.readiness, "127.0.0.1", 0),

@@ -8,20 +8,25 @@ from collections.abc import Sequence
 from importlib import import_module
 
 from policywatch import __version__
+from policywatch.cli.common import settings_from
+from policywatch.errors import ConfigError
 
-#: Modules under ``policywatch.cli`` that each define ``register(subparsers)``; the parser they
-#: add sets ``func(args) -> int``.
+#: Modules under ``policywatch.cli``, each named after its command, that each define
+#: ``register(subparsers)``; the parser they add sets ``func(args, settings) -> int``.
 COMMAND_MODULES = (
-    "scan_cmd",
-    "eval_cmd",
-    "rules_cmd",
-    "broker_cmd",
-    "services_cmd",
-    "ingest_cmd",
-    "kafka_cmd",
-    "run_cmd",
-    "schemas_cmd",
+    "scan",
+    "evaluate",
+    "rules",
+    "broker",
+    "detector",
+    "ingest",
+    "notifier",
+    "publish",
+    "tail",
+    "run",
+    "schemas",
 )
+CONFIG_HELP = "YAML config file (default: $PW_CONFIG; environment variables PW_... override it)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,22 +35,41 @@ def build_parser() -> argparse.ArgumentParser:
         description="Detect government policy-shift events in news and alert on them.",
     )
     parser.add_argument("--version", action="version", version=f"policywatch {__version__}")
-    parser.add_argument(
-        "--config",
-        metavar="FILE",
-        help="YAML config file (environment variables PW_... override it)",
-    )
+    parser.add_argument("--config", metavar="FILE", help=CONFIG_HELP)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
         import_module(f"policywatch.cli.{name}").register(subparsers)
+    _accept_config_after_commands(parser)
     return parser
+
+
+def _accept_config_after_commands(parser: argparse.ArgumentParser) -> None:
+    """``--config`` after a (sub)command too: ``policywatch rules check --config f.yaml``.
+
+    SUPPRESS keeps a subparser that was not given ``--config`` from overwriting the value
+    given before the command.
+    """
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                sub.add_argument(
+                    "--config", metavar="FILE", default=argparse.SUPPRESS, help=CONFIG_HELP
+                )
+                _accept_config_after_commands(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Every command, even one that never reads a setting, refuses a bad config the same way,
+    # before it starts anything.
     try:
-        code: int = args.func(args)
+        settings = settings_from(args)
+    except ConfigError as exc:
+        print(f"policywatch {args.command}: {exc}", file=sys.stderr)
+        return 2
+    try:
+        code: int = args.func(args, settings)
     except KeyboardInterrupt:
         return 130
     return code

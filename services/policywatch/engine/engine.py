@@ -9,12 +9,13 @@ from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 
-from policywatch.engine.compiler import CompiledPack, CompiledRule, Cond, compile_rules
-from policywatch.engine.evaluate import Candidate, evaluate_rule
-from policywatch.engine.languages import LanguageResolver
-from policywatch.engine.loader import LoadedFile, RuleSet, load_rules, load_rules_text
-from policywatch.engine.model import RuleFile
-from policywatch.engine.scan import Scanner, article_fields
+from policywatch.engine.matching.arbitration import arbitrate
+from policywatch.engine.matching.rule_match import Candidate, match_rule
+from policywatch.engine.matching.scanner import Scanner, article_fields
+from policywatch.engine.rule_language.compiler import CompiledPack, CompiledRule, compile_rules
+from policywatch.engine.rule_language.loader import LoadedFile, RuleSet, load_rules, load_rules_text
+from policywatch.engine.rule_language.spec import RuleFile
+from policywatch.engine.text.language_id import LanguageResolver
 from policywatch.models import (
     Alert,
     AlertArticle,
@@ -41,26 +42,17 @@ class ScanResult:
     candidates: tuple[Candidate, ...] = ()
 
 
-def _cond_sets(cond: Cond | None) -> set[int]:
-    if cond is None:
-        return set()
-    kind, arg = cond
-    if kind == "set":
-        assert isinstance(arg, int)
-        return {arg}
-    if kind == "not":
-        return _cond_sets(arg)  # type: ignore[arg-type]  # a "not" holds one condition
-    assert isinstance(arg, tuple)
-    return set().union(*(_cond_sets(c) for c in arg))
-
-
 def _rule_sets(rule: CompiledRule, pack: CompiledPack) -> frozenset[int]:
     """Every set whose hits evaluating ``rule`` may read: only those become :class:`Hit`s."""
     lang = pack.languages[rule.language]
-    sets = set(rule.trigger_sets) | _cond_sets(rule.when) | set(rule.instrument_sets)
-    for _, _, g in rule.guards:
-        sets |= _cond_sets(g)
-    sets |= {c.set_id for c in rule.cues} | lang.break_sets | lang.shield_sets
+    sets = set(rule.trigger_sets) | set(rule.instrument_sets)
+    if rule.when is not None:
+        sets |= rule.when.sets
+    for guard in rule.guards:
+        sets |= guard.condition.sets
+    sets |= (
+        {c.set_id for c in rule.cues} | lang.break_sets | lang.shield_sets | lang.restriction_sets
+    )
     sets.add(lang.entity_set)
     return frozenset(sets)
 
@@ -164,6 +156,8 @@ class Engine:
             return _NOTHING
         wanted = set().union(*(self._rule_sets[i] for i in ready))
         ctx = self._scanner.context(article, fields, matches, wanted)
+        if ctx.published is None:
+            ctx.published = detected_at.date()
         hits = ctx.hits
         evaluated: list[str] = []
         matched: dict[str, None] = {}
@@ -176,11 +170,11 @@ class Engine:
                 (h for sid in rule.trigger_sets for h in hits.get(sid, ())), key=_BY_POSITION
             )
             for hit in triggers:
-                cand = evaluate_rule(rule, ctx, hit, pack)
+                cand = match_rule(rule, ctx, hit, pack)
                 if cand is not None and cand.confidence >= self.min_confidence:
                     candidates.append(cand)
                     matched.setdefault(rule.spec.id, None)
-        alerts = tuple(self._alerts(article, candidates, detected_at))
+        alerts = tuple(self._alerts(article, arbitrate(candidates), detected_at))
         return ScanResult(
             alerts, tuple(dict.fromkeys(evaluated)), tuple(matched), tuple(candidates)
         )
@@ -194,7 +188,7 @@ class Engine:
     ) -> list[Alert]:
         by_type: dict[str, list[Candidate]] = {}
         for c in candidates:
-            by_type.setdefault(c.rule.spec.event_type, []).append(c)
+            by_type.setdefault(c.event_type or c.rule.spec.event_type, []).append(c)
         alerts: list[Alert] = []
         alert_article = AlertArticle.of(article) if by_type else None
         for event_type, group in by_type.items():
@@ -214,7 +208,7 @@ class Engine:
                     story_key=make_story_key(
                         event_type, best.actor.code, best.target.code if best.target else None
                     ),
-                    event_type=spec.event_type,
+                    event_type=event_type,
                     article=alert_article,
                     actor=best.actor,
                     target=best.target,

@@ -12,7 +12,7 @@ from datetime import datetime
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from policywatch.engine.languages import MIN_PROBABILITY, LanguageDetector
+from policywatch.engine.text.language_id import MIN_PROBABILITY, LanguageDetector
 from policywatch.ingest.parse import FeedItem
 from policywatch.models import Article
 

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 import structlog
 from pydantic import ValidationError
 
-from policywatch.engine.languages import LangidDetector, LanguageDetector
+from policywatch.engine.text.language_id import LangidDetector, LanguageDetector
 from policywatch.errors import FetchError, KafkaAdapterError
 from policywatch.ingest.articles import item_id, item_language, item_text, to_article
 from policywatch.ingest.client import PoliteClient, Validators

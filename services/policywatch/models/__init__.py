@@ -15,10 +15,12 @@ from policywatch.models.alert import (
     make_story_key,
 )
 from policywatch.models.article import Article, ArticleDecodeError, decode_article
-from policywatch.models.events import EVENT_TYPES, EventType
+from policywatch.models.events import EVENT_TYPES, MIRRORS, REVERSED, EventType
 
 __all__ = [
     "EVENT_TYPES",
+    "MIRRORS",
+    "REVERSED",
     "Alert",
     "AlertArticle",
     "Article",

@@ -18,3 +18,16 @@ EventType = Literal[
 ]
 
 EVENT_TYPES: tuple[str, ...] = get_args(EventType)
+
+#: The opposite reading of a restrictive event: what the same policy object means when a
+#: reversal governs it ("lift" + ban = permitted; "halt" + export controls = eased).
+REVERSED: dict[str, str] = {
+    "weapons_restriction_imposed": "weapons_restriction_lifted",
+    "sanctions_imposed": "sanctions_lifted",
+    "embargo_imposed": "embargo_lifted",
+    "export_controls_tightened": "export_controls_eased",
+    "aid_suspended": "aid_resumed",
+}
+
+#: Pairs that report one decision in opposite directions.
+MIRRORS: dict[str, str] = {**REVERSED, **{v: k for k, v in REVERSED.items()}}

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from policywatch.models import Alert
-from policywatch.notifier.config import DEFAULT_GROUP_BY, Route
+from policywatch.settings.notifier import DEFAULT_GROUP_BY, Route
 
 #: Root defaults for what a config leaves unset.
 DEFAULT_GROUP_WAIT = 5.0

@@ -25,11 +25,12 @@ from policywatch.errors import KafkaAdapterError
 from policywatch.kafka import Consumer, Producer, Record, dead_letter_headers, ensure_topics
 from policywatch.models import Alert
 from policywatch.notifier.changelog import KafkaStateStore
+from policywatch.notifier.dead_letters import KafkaDeadLetterSink
 from policywatch.notifier.pipeline import Pipeline, StateStore
-from policywatch.notifier.receiver import Receiver
+from policywatch.notifier.receivers import Receiver, build_receiver, make_http_client
 from policywatch.notifier.routing import Router
-from policywatch.notifier.sinks import KafkaDeadLetterSink, build_receiver, make_http_client
 from policywatch.notifier.worker import ReceiverWorker
+from policywatch.observability.health import LagReporter, readiness, run_with_backoff
 from policywatch.observability.metrics import Metrics
 from policywatch.settings import Settings
 
@@ -71,19 +72,19 @@ class NotifierService:
         self._paused: set[int] = set()
         self._committed: dict[int, int] = {}
         self._last_commit = 0.0
-        self._last_lag_update = 0.0
+        self._lag = LagReporter(SERVICE, metrics)
         self._connected = False
 
     # -- readiness -------------------------------------------------------------------------
 
     def readiness(self) -> tuple[bool, str]:
-        if not self._connected:
-            return False, "not connected to Kafka"
-        if not self._assigned:
-            return False, "no partitions assigned"
-        if self._to_replay:
-            return False, f"replaying story state for {len(self._to_replay)} partitions"
-        return True, f"ready: {len(self._assigned)} partitions, {len(self._workers)} receivers"
+        replaying = len(self._to_replay)
+        return readiness(
+            connected=self._connected,
+            partitions=len(self._assigned),
+            problem=f"replaying story state for {replaying} partitions" if replaying else None,
+            detail=f"{len(self._workers)} receivers",
+        )
 
     def committed_offsets(self) -> dict[int, int]:
         """The last offsets this instance committed, per ``alerts`` partition."""
@@ -195,29 +196,31 @@ class NotifierService:
     # -- the loop --------------------------------------------------------------------------
 
     def run(self, stop: threading.Event) -> None:
-        backoff = 0.5
         try:
-            while not stop.is_set():
-                try:
-                    self._setup()
-                    if self._consumer is None:
-                        self._consumer = Consumer(
-                            self._settings.kafka,
-                            [self._settings.topics.alerts],
-                            self._config.group_id,
-                            on_assigned=self._on_assigned,
-                            on_revoked=self._on_revoked,
-                        )
-                    self._loop(stop)
-                    backoff = 0.5
-                except KafkaAdapterError as exc:
-                    self._connected = False
-                    self._metrics.ready.labels(SERVICE).set(0)
-                    log.warning("kafka_unavailable", error=str(exc), retry_in=backoff)
-                    stop.wait(backoff)
-                    backoff = min(backoff * 2, 10.0)
+            run_with_backoff(
+                stop,
+                lambda: self._connect_and_loop(stop),
+                service=SERVICE,
+                metrics=self._metrics,
+                on_unavailable=self._disconnected,
+            )
         finally:
             self.close()
+
+    def _disconnected(self) -> None:
+        self._connected = False
+
+    def _connect_and_loop(self, stop: threading.Event) -> None:
+        self._setup()
+        if self._consumer is None:
+            self._consumer = Consumer(
+                self._settings.kafka,
+                [self._settings.topics.alerts],
+                self._config.group_id,
+                on_assigned=self._on_assigned,
+                on_revoked=self._on_revoked,
+            )
+        self._loop(stop)
 
     def _loop(self, stop: threading.Event) -> None:
         assert self._consumer is not None and self._pipeline is not None
@@ -307,12 +310,8 @@ class NotifierService:
             self._committed.update(todo)
 
     def _update_lag(self) -> None:
-        now = time.monotonic()
-        if self._consumer is None or now - self._last_lag_update < 5.0:
-            return
-        self._last_lag_update = now
-        for (topic, partition), lag in self._consumer.lag().items():
-            self._metrics.consumer_lag.labels(SERVICE, topic, str(partition)).set(lag)
+        if self._consumer is not None:
+            self._lag.update(self._consumer)
 
     def close(self) -> None:
         """Stop the workers, persist and commit what finished, close every client."""

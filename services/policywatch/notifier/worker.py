@@ -24,10 +24,11 @@ from typing import Literal
 import structlog
 
 from policywatch.errors import DeliveryError
-from policywatch.notifier.config import DeliveryPolicy
+from policywatch.notifier.dead_letters import DeadLetterSink
 from policywatch.notifier.notification import Notification
-from policywatch.notifier.receiver import DeadLetterSink, Receiver
+from policywatch.notifier.receivers.base import Receiver
 from policywatch.observability.metrics import Metrics
+from policywatch.settings.notifier import DeliveryPolicy
 
 log = structlog.get_logger("policywatch.notifier")
 

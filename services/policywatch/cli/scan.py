@@ -1,0 +1,82 @@
+"""``policywatch scan``: JSON-lines articles in, JSON-lines alerts out, no Kafka."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any, BinaryIO
+
+from policywatch.cli.common import add_rules_argument, engine_from_args, print_rule_errors
+from policywatch.engine import Engine
+from policywatch.errors import RuleErrors
+from policywatch.models import ArticleDecodeError, decode_article
+from policywatch.settings import Settings
+
+__all__ = ["register", "run"]
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "scan",
+        help="detect events in JSON-lines articles (files or stdin), print alerts as JSON lines",
+        description="Read articles as JSON lines (stdin when no FILE or '-'), write one alert "
+        "per line to stdout. A bad line is reported on stderr with its file and line number; "
+        "the rest is still processed and the exit code is 1.",
+    )
+    parser.add_argument("files", nargs="*", metavar="FILE", help="JSON-lines article file, or -")
+    add_rules_argument(parser)
+    parser.set_defaults(func=run)
+
+
+def _inputs(files: list[str]) -> Iterator[tuple[str, BinaryIO | None]]:
+    for name in files or ["-"]:
+        if name == "-":
+            yield "<stdin>", sys.stdin.buffer
+            continue
+        try:
+            stream = open(name, "rb")  # noqa: SIM115 (closed below, after the loop body)
+        except OSError as exc:
+            print(f"{name}: cannot open: {exc.strerror}", file=sys.stderr)
+            yield name, None
+            continue
+        with stream:
+            yield name, stream
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        engine = engine_from_args(args, settings)
+    except RuleErrors as exc:
+        print_rule_errors(exc)
+        return 2
+    try:
+        return _scan(engine, args.files)
+    except BrokenPipeError:
+        # The reader went away (`policywatch scan | head`): stop quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _scan(engine: Engine, files: list[str]) -> int:
+    bad = False
+    out = sys.stdout
+    for name, stream in _inputs(files):
+        if stream is None:
+            bad = True
+            continue
+        for lineno, raw in enumerate(stream, 1):
+            if not raw.strip():
+                continue
+            try:
+                article = decode_article(raw)
+            except ArticleDecodeError as exc:
+                print(f"{name}:{lineno}: {exc}", file=sys.stderr)
+                bad = True
+                continue
+            for alert in engine.detect(article, detected_at=datetime.now(UTC)):
+                out.write(alert.model_dump_json() + "\n")
+        out.flush()
+    return 1 if bad else 0

@@ -1,0 +1,89 @@
+"""One decision, one type: choosing between candidates that read the same news two ways.
+
+Two kinds of overlap are settled here, in the engine, so that no rule has to know about the
+others:
+
+- **The more specific reading of one sentence wins.** A UN arms embargo lifted is
+  ``embargo_lifted``, not also a weapons restriction lifted; the first supply of a new weapon
+  class is ``arms_transfer_approved``; easing that removes a trading ban inside a sanctions
+  programme is ``sanctions_lifted``. :data:`PRECEDENCE` lists each pair, winner first.
+- **A decision and its mirror do not both happen in one report.** When an article yields both a
+  restriction and its lifting (``aid_suspended`` and ``aid_resumed``), the one the article
+  tells first (title, then lead, then body) is the news; the other is background or a misread
+  direction, unless it concerns another target. Within one sentence the lifting wins: its
+  rules need an explicit lifting predicate, while a restriction's noun ("export controls")
+  also stands in every sentence that lifts it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from policywatch.engine.matching.rule_match import Candidate
+from policywatch.models import MIRRORS, REVERSED
+
+__all__ = ["PRECEDENCE", "arbitrate"]
+
+#: ``(winner, loser, word)``: when one sentence yields both types and the winner's match says
+#: ``word`` (any case; empty: always), the loser's candidates go. "Embargo" is the same word in
+#: every language of the packs; a "ban on arms sales" lifted stays a weapons restriction.
+PRECEDENCE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("embargo_lifted", "weapons_restriction_lifted", ("embarg", "эмбарг", "ембарг")),
+    ("embargo_imposed", "weapons_restriction_imposed", ("embarg", "эмбарг", "ембарг")),
+    ("arms_transfer_approved", "weapons_restriction_lifted", ()),
+    ("sanctions_lifted", "embargo_lifted", ()),
+)
+
+
+_LIFTS = frozenset(REVERSED.values())
+
+
+def _position(c: Candidate) -> tuple[int, int, int]:
+    """Title first, then the lead, then the body; earlier before later; in one sentence, the
+    lifting before the restriction."""
+    return (
+        c.field if c.lead else c.field + 10,
+        c.sentence_start,
+        0 if c.event_type in _LIFTS else 1,
+    )
+
+
+def _other_target(c: Candidate, first: Candidate) -> bool:
+    return c.target is not None and first.target is not None and c.target.code != first.target.code
+
+
+def arbitrate(candidates: Sequence[Candidate]) -> list[Candidate]:
+    """The candidates that survive both checks, in their original order."""
+    if len(candidates) < 2:
+        return list(candidates)
+    by_sentence: dict[tuple[int, int], list[Candidate]] = {}
+    for c in candidates:
+        by_sentence.setdefault((c.field, c.sentence_start), []).append(c)
+
+    def outranked(c: Candidate) -> bool:
+        for winner, loser, words in PRECEDENCE:
+            if loser != c.event_type:
+                continue
+            for w in by_sentence[(c.field, c.sentence_start)]:
+                if w.event_type == winner and (
+                    not words or any(x in w.event_text.casefold() for x in words)
+                ):
+                    return True
+        return False
+
+    kept = [c for c in candidates if not outranked(c)]
+    first: dict[str, Candidate] = {}
+    for c in kept:
+        seen = first.get(c.event_type)
+        if seen is None or _position(c) < _position(seen):
+            first[c.event_type] = c
+    dropped: set[str] = set()
+    for event_type, c in first.items():
+        mirror = MIRRORS.get(event_type)
+        if mirror in first and _position(first[mirror]) < _position(c):
+            dropped.add(event_type)
+    return [
+        c
+        for c in kept
+        if c.event_type not in dropped or _other_target(c, first[MIRRORS[c.event_type]])
+    ]

@@ -1,0 +1,156 @@
+"""Placing a decision in time: the dates near a trigger against the article's publication.
+
+News reports its news in the present and tells older decisions as background: "the embargo
+Washington imposed in 1962", "several donors had frozen their payments in January" (in an
+article of March). A trigger whose nearest explicit date lies well before the publication date
+is background, whatever its verb says. Dates written as reference points ("since 2014", "after
+the 2022 invasion", "from November") say when something else happened and are passed over.
+
+The month names and the marker words are language data (``calendar:`` in a pack's cue file).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from policywatch.engine.rule_language.compiler import LanguagePack
+from policywatch.engine.text.normalize import words_of
+
+__all__ = ["BACKGROUND_DAYS", "Anchor", "anchor_near"]
+
+#: A decision dated more than this before publication is background, not news.
+BACKGROUND_DAYS = 31
+#: How far from the trigger a date may stand and still be the trigger's date, in words.
+WORDS_BEFORE = 12
+WORDS_AFTER = 10
+
+_TOKEN = re.compile(r"\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """An explicit date near a trigger: the words that say it, and whether it is background."""
+
+    text: str
+    start: int
+    end: int
+    past: bool
+
+
+def _fold(word: str) -> str:
+    return " ".join(words_of(word))
+
+
+def _year(word: str) -> int | None:
+    if len(word) == 4 and word.isdigit() and word[:2] in ("18", "19", "20"):
+        return int(word)
+    return None
+
+
+def _day(word: str) -> int | None:
+    if word.isdigit() and len(word) <= 2 and 1 <= int(word) <= 31:
+        return int(word)
+    return None
+
+
+def _is_past(year: int, month: int | None, day: int | None, published: date) -> bool:
+    if month is None:
+        # A bare year of the previous year in January is as likely last month's news.
+        return year < published.year - (1 if published.month == 1 else 0)
+    last = day if day is not None else calendar.monthrange(year, month)[1]
+    return date(year, month, last) < published - timedelta(days=BACKGROUND_DAYS)
+
+
+def _follows_reference(lead_in: list[str], refs: frozenset[tuple[str, ...]]) -> bool:
+    """One of the reference phrases stands in the words just before a date."""
+    for n in range(1, len(lead_in) + 1):
+        for i in range(len(lead_in) - n + 1):
+            if tuple(lead_in[i : i + n]) in refs:
+                return True
+    return False
+
+
+_WORD_BEFORE = re.compile(r"(\w+)\W*$")
+
+
+def _names_a_model(text: str, start: int, months: dict[str, int], markers: frozenset[str]) -> bool:
+    """The word before a four-digit number is a capitalised name that is not a month or a
+    date marker (German capitalises "Sommer 2014")."""
+    m = _WORD_BEFORE.search(text, max(start - 40, 0), start)
+    if m is None:
+        return False
+    word = m.group(1)
+    folded = _fold(word)
+    if folded in months or folded in markers:
+        return False
+    return word[0].isupper() and not word.isupper()
+
+
+def _tokens(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), _fold(m.group())) for m in _TOKEN.finditer(text, start, end)]
+
+
+def anchor_near(
+    text: str,
+    sentence: tuple[int, int],
+    event: tuple[int, int],
+    published: date,
+    pack: LanguagePack,
+) -> Anchor | None:
+    """The explicit date nearest to ``event`` in its sentence, if any, and whether it lies
+    before the publication by more than :data:`BACKGROUND_DAYS`."""
+    before = _tokens(text, sentence[0], event[0])[-WORDS_BEFORE:]
+    after = _tokens(text, event[1], sentence[1])[:WORDS_AFTER]
+    tokens = before + after
+    if not tokens:
+        return None
+    anchors: list[tuple[int, Anchor]] = []
+    months, markers, refs = pack.months, pack.month_markers, pack.date_references
+    used: set[int] = set()
+    for i, (start, end, word) in enumerate(tokens):
+        if i in used:
+            continue
+        year = _year(word)
+        month: int | None = None
+        day: int | None = None
+        first = i
+        if year is not None and _names_a_model(text, start, months, markers):
+            continue  # "Mirage 2000", "Leopard 2A7": a type designation, not a year
+        if year is not None:
+            # "3 March 2019", "March 3, 2019", "3 de febrero de 1962", "im März 2019"
+            for j in range(i - 1, max(i - 4, -1), -1):
+                w = tokens[j][2]
+                if month is None and w in months:
+                    month, first = months[w], j
+                elif day is None and _day(w) is not None:
+                    day, first = _day(w), min(first, j)
+            if month is None:
+                day = None
+        elif word in months and _day(word) is None:
+            nxt = [t[2] for t in tokens[i + 1 : i + 4]]
+            if any(_year(w) is not None for w in nxt):
+                continue  # the year's own turn reads this month
+            prev = tokens[i - 1][2] if i > 0 else ""
+            day = _day(prev) or (_day(nxt[0]) if nxt else None)
+            if day is None and prev not in markers:
+                continue  # "may" the verb, "august" the adjective
+            month = months[word]
+            first = i - 1 if _day(prev) is not None else i
+            # A later month than the publication's, with no year, is the coming one ("will
+            # release the payment in April" in January): news names last year's months as such.
+            year = published.year
+        else:
+            continue
+        used.update(range(first, i + 1))
+        if _follows_reference([t[2] for t in tokens[max(first - 3, 0) : first]], refs):
+            continue
+        past = _is_past(year, month, day, published)
+        span_start = tokens[first][0]
+        distance = event[0] - end if end <= event[0] else start - event[1]
+        anchors.append((distance, Anchor(text[span_start:end], span_start, end, past)))
+    if not anchors:
+        return None
+    return min(anchors, key=lambda a: a[0])[1]

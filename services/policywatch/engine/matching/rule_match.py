@@ -1,0 +1,337 @@
+"""Matching one rule at one trigger hit: scope, condition, exceptions, cues, slots."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+
+from policywatch.engine.matching.chronology import anchor_near
+from policywatch.engine.matching.scanner import ArticleContext, Hit
+from policywatch.engine.matching.slots import Mention, extract_slots
+from policywatch.engine.rule_language.compiler import CompiledRule, LanguagePack
+from policywatch.engine.rule_language.conditions import AllCond, AnyCond, Cond, NotCond, SetCond
+from policywatch.engine.text.sentences import count_words
+from policywatch.models import REVERSED, Entity, Evidence
+
+__all__ = ["Candidate", "ScopeSpan", "match_rule"]
+
+#: ``(field or None for the whole article, start, end)``.
+ScopeSpan = tuple[int | None, int, int]
+
+#: Sentences of the body that form the lead (with the title).
+LEAD_SENTENCES = 3
+#: Confidence factor when the actor is only known as the speaker ("..., the Pentagon said").
+SPEAKER_FACTOR = 0.9
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A rule's match before deduplication: one per (rule, trigger hit) that survived."""
+
+    rule: CompiledRule
+    confidence: float
+    actor: Entity
+    target: Entity | None
+    instruments: tuple[str, ...]
+    evidence: Evidence
+    field: int
+    start: int
+    #: The rule's event type, or its opposite when a reversal governs the trigger.
+    event_type: str = ""
+    #: Where the candidate's sentence starts, and whether it is in the title or the lead.
+    sentence_start: int = 0
+    lead: bool = True
+    #: The words from the first to the last term the match used ("lifted its arms embargo").
+    event_text: str = ""
+    #: Why the candidate reads as it does ("reversed by 'lifted'"), for ``scan --explain``.
+    notes: tuple[str, ...] = ()
+
+
+def _scope(rule_scope: str, window: int, ctx: ArticleContext, hit: Hit) -> ScopeSpan | None:
+    ft = ctx.fields[hit.field]
+    if rule_scope == "article":
+        return (None, 0, 1 << 62)
+    if rule_scope == "title":
+        return (hit.field, 0, len(ft.text)) if ft.name == "title" else None
+    if rule_scope == "lead":
+        if ft.name == "title":
+            return (hit.field, 0, len(ft.text))
+        end = ft.lead_end(LEAD_SENTENCES)
+        return (hit.field, 0, end) if hit.end <= end else None
+    s_start, s_end = ft.sentence_at(hit.start)
+    if rule_scope == "sentence":
+        return (hit.field, s_start, s_end)
+    starts, ends = ft.word_spans(s_start, s_end)
+    if not starts:
+        return (hit.field, s_start, s_end)
+    first = max(bisect_right(starts, hit.start) - 1, 0)
+    last = max(bisect_right(starts, hit.end - 1) - 1, first)
+    lo = starts[max(first - window, 0)]
+    hi = ends[min(last + window, len(starts) - 1)]
+    return (hit.field, min(lo, hit.start), max(hi, hit.end))
+
+
+def _may_hold(rule: CompiledRule, ctx: ArticleContext, hit: Hit) -> bool:
+    """A cheap necessary condition for ``when`` in a sentence or window scope: each group of
+    sets it requires (``rule.required[1:]``) has a hit in the trigger's paragraph (a newline
+    always ends a sentence, and finding one costs two ``str.find``), then in its sentence."""
+    groups = rule.required[1:]
+    if not groups:
+        return True
+    text = ctx.fields[hit.field].text
+    p_start = text.rfind("\n", 0, hit.start) + 1
+    p_end = text.find("\n", hit.end)
+    if not _groups_within(groups, ctx, hit.field, p_start, len(text) if p_end < 0 else p_end):
+        return False
+    s_start, s_end = ctx.fields[hit.field].sentence_at(hit.start)
+    return _groups_within(groups, ctx, hit.field, min(s_start, hit.start), max(s_end, hit.end))
+
+
+def _groups_within(
+    groups: tuple[frozenset[int], ...], ctx: ArticleContext, field: int, start: int, end: int
+) -> bool:
+    """Every group has a hit of one of its sets inside ``[start, end)`` of ``field``."""
+    hits = ctx.hits
+    for group in groups:
+        for sid in group:
+            for h in hits.get(sid, ()):
+                if h.field == field and start <= h.start and h.end <= end:
+                    break
+            else:
+                continue
+            break
+        else:
+            return False
+    return True
+
+
+def _in(h: Hit, scope: ScopeSpan) -> bool:
+    field, start, end = scope
+    return (field is None or h.field == field) and start <= h.start and h.end <= end
+
+
+def _holds(
+    cond: Cond, ctx: ArticleContext, scope: ScopeSpan, avoid: Hit | None, used: list[Hit]
+) -> bool:
+    """Whether ``cond`` holds in ``scope``, not counting hits that overlap ``avoid`` (the
+    trigger); the hits that made it hold are appended to ``used``."""
+    # Exact type tests, not isinstance: the node types are never subclassed, and this runs for
+    # every trigger hit of every woken rule.
+    if type(cond) is SetCond:
+        for h in ctx.hits.get(cond.set_id, ()):
+            if _in(h, scope) and (
+                avoid is None
+                or h.field != avoid.field
+                or h.end <= avoid.start
+                or h.start >= avoid.end
+            ):
+                used.append(h)
+                return True
+        return False
+    if type(cond) is AllCond:
+        return all(_holds(c, ctx, scope, avoid, used) for c in cond.parts)
+    if type(cond) is AnyCond:
+        return any(_holds(c, ctx, scope, avoid, used) for c in cond.parts)
+    assert type(cond) is NotCond
+    return not _holds(cond.part, ctx, scope, avoid, [])
+
+
+def _cue_factor(
+    rule: CompiledRule, ctx: ArticleContext, hit: Hit, pack: LanguagePack
+) -> tuple[float, Hit | None]:
+    """1.0 when no cue applies, a smaller factor for downgrades, 0.0 for a veto; and the
+    reversal ("lift", "halt") that governs a restrictive rule's trigger, if one does."""
+    ft = ctx.fields[hit.field]
+    s_start, s_end = ft.sentence_at(hit.start)
+    text = ft.text
+    factor = 1.0
+    reversal: Hit | None = None
+    reversible = rule.spec.event_type in REVERSED
+    for cue in rule.cues:
+        if cue.effect == "reverse" and (not reversible or reversal is not None):
+            continue
+        for c in ctx.hits.get(cue.set_id, ()):
+            if c.field != hit.field or c.start < s_start or c.end > s_end:
+                continue
+            if c.end <= hit.start:
+                if count_words(text, c.end, hit.start) > cue.before:
+                    continue
+                gap = (c.end, hit.start)
+            elif c.start >= hit.end:
+                if cue.after == 0 or count_words(text, hit.end, c.start) > cue.after:
+                    continue
+                gap = (hit.end, c.start)
+            elif cue.effect == "reverse" and _governs_restriction(ctx, pack, hit, s_end):
+                reversal = c
+                break
+            else:
+                continue
+            if _spans(ctx, pack.break_sets, hit.field, gap) or _spans(
+                ctx, pack.shield_sets, hit.field, (c.start, c.end), contains=True
+            ):
+                continue
+            if cue.effect == "veto":
+                return 0.0, None
+            if cue.effect == "reverse":
+                reversal = c
+                break
+            factor *= cue.factor
+            break
+    return factor, reversal
+
+
+#: How many words after a reversing trigger its restriction may stand ("suspend its export
+#: controls").
+_OBJECT_WORDS = 3
+
+
+def _governs_restriction(ctx: ArticleContext, pack: LanguagePack, hit: Hit, s_end: int) -> bool:
+    """The trigger is itself a reversal ("suspend") and a restriction follows it closely."""
+    text = ctx.fields[hit.field].text
+    for sid in pack.restriction_sets:
+        for r in ctx.hits.get(sid, ()):
+            if (
+                r.field == hit.field
+                and hit.end <= r.start < s_end
+                and count_words(text, hit.end, r.start) <= _OBJECT_WORDS
+            ):
+                return True
+    return False
+
+
+def _spans(
+    ctx: ArticleContext,
+    sets: frozenset[int],
+    field: int,
+    span: tuple[int, int],
+    *,
+    contains: bool = False,
+) -> bool:
+    """A hit of ``sets`` lies inside ``span`` (or, with ``contains``, covers it)."""
+    for sid in sets:
+        for b in ctx.hits.get(sid, ()):
+            if b.field != field:
+                continue
+            if contains and b.start <= span[0] and span[1] <= b.end:
+                return True
+            if not contains and b.start >= span[0] and b.end <= span[1]:
+                return True
+    return False
+
+
+def _entity(m: Mention, pack: LanguagePack) -> Entity:
+    return _entity_model(m.code, pack.entity_names.get(m.code, m.code))
+
+
+@lru_cache(maxsize=4096)
+def _entity_model(code: str, name: str) -> Entity:
+    """Entities are frozen, and a gazetteer names a few hundred: build each once."""
+    return Entity(code=code, name=name)
+
+
+def _instruments(rule: CompiledRule, ctx: ArticleContext, sentence: ScopeSpan) -> tuple[str, ...]:
+    found: list[tuple[int, int, int, str]] = []
+    for sid in rule.instrument_sets:
+        for h in ctx.hits.get(sid, ()):
+            name = h.value or ctx.fields[h.field].text[h.start : h.end]
+            found.append((0 if _in(h, sentence) else 1, h.field, h.start, name))
+    seen: dict[str, None] = {}
+    for *_, name in sorted(found):
+        seen.setdefault(name, None)
+    return tuple(seen)
+
+
+def match_rule(
+    rule: CompiledRule, ctx: ArticleContext, hit: Hit, pack: LanguagePack
+) -> Candidate | None:
+    """The candidate ``rule`` yields at trigger ``hit``, or ``None`` when it does not match."""
+    spec = rule.spec
+    if spec.scope in ("sentence", "window") and not _may_hold(rule, ctx, hit):
+        return None
+    scope = _scope(spec.scope, spec.window, ctx, hit)
+    if scope is None:
+        return None
+    used: list[Hit] = []
+    if rule.when is not None and not _holds(rule.when.root, ctx, scope, hit, used):
+        return None
+    for guard in rule.guards:
+        g_span = _scope(guard.scope, guard.window, ctx, hit)
+        if g_span is not None and _holds(guard.condition.root, ctx, g_span, None, []):
+            return None
+    factor, reversal = _cue_factor(rule, ctx, hit, pack)
+    if factor <= 0.0:
+        return None
+    ft = ctx.fields[hit.field]
+    sentence = (0, len(ft.text)) if ft.name == "title" else ft.sentence_at(hit.start)
+    if _is_question(ft.text, sentence):
+        return None
+    span = [
+        h
+        for h in (hit, *used)
+        if h.field == hit.field and sentence[0] <= h.start and h.end <= sentence[1]
+    ]
+    event = (min(h.start for h in span), max(h.end for h in span))
+    mentions = ctx.mentions(hit.field, pack)
+    subject_is_target = spec.subject == "target"
+    slots = extract_slots(
+        ft.text, sentence, mentions, event, pack, subject_is_target=subject_is_target
+    )
+    if slots.actor is None and event[0] < hit.start:
+        # A condition term before the actor ("... продовження санкцій Євросоюз виключив зі
+        # списку"): read the slots around the span from the trigger on instead.
+        event_from_trigger = (hit.start, event[1])
+        slots = extract_slots(
+            ft.text,
+            sentence,
+            mentions,
+            event_from_trigger,
+            pack,
+            subject_is_target=subject_is_target,
+        )
+    if slots.actor is None:
+        return None
+    if spec.target == "required" and slots.target is None:
+        return None
+    if ctx.published is not None and pack.months:
+        anchor = anchor_near(ft.text, sentence, event, ctx.published, pack)
+        if anchor is not None and anchor.past:
+            return None
+    notes: tuple[str, ...] = ()
+    event_type: str = spec.event_type
+    if reversal is not None:
+        event_type = REVERSED[event_type]
+        notes = (f"reversed by {ft.text[reversal.start : reversal.end]!r}",)
+    if slots.actor_by_speech:
+        factor *= SPEAKER_FACTOR
+    evidence = Evidence(
+        field=ft.name,
+        start=event[0],
+        end=event[1],
+        text=ft.text[sentence[0] : sentence[1]],
+    )
+    return Candidate(
+        rule=rule,
+        confidence=round(spec.confidence * factor, 4),
+        actor=_entity(slots.actor, pack),
+        target=_entity(slots.target, pack) if slots.target else None,
+        instruments=_instruments(rule, ctx, (hit.field, sentence[0], sentence[1])),
+        evidence=evidence,
+        field=hit.field,
+        start=hit.start,
+        event_type=event_type,
+        event_text=ft.text[event[0] : event[1]],
+        sentence_start=sentence[0],
+        lead=ft.name == "title" or sentence[1] <= ft.lead_end(LEAD_SENTENCES),
+        notes=notes,
+    )
+
+
+#: Closing quotes and brackets that may follow a question mark.
+_CLOSERS = "\"'»”’)]… \n"
+
+
+def _is_question(text: str, sentence: tuple[int, int]) -> bool:
+    """A sentence (or headline) that asks ("Did Washington halt the deliveries?") reports no
+    decision, in any language."""
+    return text[sentence[0] : sentence[1]].rstrip(_CLOSERS).endswith(("?", "¿"))

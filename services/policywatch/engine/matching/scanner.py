@@ -1,0 +1,211 @@
+"""One pass of the automaton over an article: term hits grouped by set, in original offsets.
+
+Scanning is two steps so that the common article (no rule can fire) costs one automaton pass:
+:meth:`Scanner.matches` runs the automaton over each field and tells which sets have a hit;
+only when a rule can fire does :meth:`Scanner.context` turn the raw matches of the sets that
+rule reads into :class:`Hit` tuples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container
+from datetime import date
+from operator import itemgetter
+from typing import Any, NamedTuple
+
+from policywatch.engine.matching.slots import Mention, resolve_mentions
+from policywatch.engine.rule_language.compiler import CompiledPack, LanguagePack
+from policywatch.engine.text.normalize import normalize_cased
+from policywatch.engine.text.sentences import FieldText
+from policywatch.models import Article
+
+__all__ = ["ArticleContext", "Hit", "Matches", "Scanner", "collect_hits"]
+
+#: Per field, the automaton's ``(pattern id, start, end)`` over the padded normalised text.
+Matches = list[list[tuple[int, int, int]]]
+#: ``(set id, exact-case form or None, prefix, value)``: a pattern's terms, flattened.
+_Term = tuple[int, str | None, bool, str | None]
+
+
+class Hit(NamedTuple):
+    """A whole-word term match: ``fields[field].text[start:end]``."""
+
+    set_id: int
+    field: int
+    start: int
+    end: int
+    value: str | None
+
+
+_new_hit = tuple.__new__
+_PID = itemgetter(0)
+
+
+class ArticleContext:
+    """An article's fields and hits, plus per-article caches the rules share."""
+
+    __slots__ = ("_mentions", "article", "fields", "hits", "published")
+
+    def __init__(self, article: Article, hits: dict[int, list[Hit]], fields: list[FieldText]):
+        self.article = article
+        self.fields = fields
+        self.hits = hits
+        #: The date the article's news is read against: its publication, else when it was seen.
+        self.published: date | None = article.published_at.date() if article.published_at else None
+        self._mentions: dict[tuple[int, int], list[Mention]] = {}
+
+    def mentions(self, field: int, pack: LanguagePack) -> list[Mention]:
+        key = (field, pack.entity_set)
+        found = self._mentions.get(key)
+        if found is None:
+            raw = [
+                (h.start, h.end, h.value)
+                for h in self.hits.get(pack.entity_set, ())
+                if h.field == field
+            ]
+            found = self._mentions[key] = resolve_mentions(raw)
+        return found
+
+
+def article_fields(article: Article) -> list[FieldText]:
+    return [FieldText("title", article.title or ""), FieldText("body", article.body)]
+
+
+class Scanner:
+    """Per-pattern tables derived once from a compiled pack, and the two scanning steps."""
+
+    __slots__ = ("all_sets", "automaton", "cased_pids", "plain_sets", "simple", "terms")
+
+    def __init__(self, pack: CompiledPack, decisive: frozenset[int] | None = None) -> None:
+        """``decisive``: the sets whose presence :meth:`matches` must report exactly (those
+        that wake rules or that their conditions require); ``None`` for all."""
+        self.automaton = pack.automaton
+        # Many patterns share the same tables (every inflected form of one term): keep one copy.
+        shared: dict[object, Any] = {}
+        self.terms: list[tuple[_Term, ...]] = [
+            shared.setdefault(key, key)
+            for key in (
+                tuple((t.set_id, t.cased, t.prefix, t.value) for t in infos)
+                for infos in pack.pattern_terms
+            )
+        ]
+        #: Per pattern, ``(set id, value)`` of its terms when all are plain whole words.
+        self.simple: list[tuple[tuple[int, str | None], ...] | None] = [
+            shared.setdefault(("simple", terms), tuple((t[0], t[3]) for t in terms))
+            if all(t[1] is None and not t[2] for t in terms)
+            else None
+            for terms in self.terms
+        ]
+        self.all_sets = frozenset(t.set_id for infos in pack.pattern_terms for t in infos)
+        #: Sets a match of the pattern always hits (its terms that are not exact-case).
+        self.plain_sets: list[frozenset[int]] = [
+            shared.setdefault(("plain", terms), frozenset(t[0] for t in terms if t[1] is None))
+            for terms in self.terms
+        ]
+        #: Patterns with exact-case terms, and the sets (of ``decisive``) only those terms hit.
+        cased = {
+            pid: frozenset(t.set_id for t in infos if t.cased is not None)
+            for pid, infos in enumerate(pack.pattern_terms)
+            if any(t.cased is not None for t in infos)
+        }
+        if decisive is not None:
+            cased = {pid: sets & decisive for pid, sets in cased.items() if sets & decisive}
+        self.cased_pids: dict[int, frozenset[int]] = cased
+
+    def matches(self, fields: list[FieldText]) -> tuple[Matches, set[int]]:
+        """The automaton's matches per field, and the ids of the sets with at least one hit
+        (exactly for the decisive sets; a set hit only by exact-case terms may be missing)."""
+        out: Matches = []
+        present: set[int] = set()
+        automaton = self.automaton
+        if automaton is None:
+            return [[] for _ in fields], present
+        plain = self.plain_sets
+        cased = self.cased_pids
+        for ft in fields:
+            if not ft.text:
+                out.append([])
+                continue
+            found = automaton.find_matches_as_indexes(ft.norm.text, overlapping=True)
+            out.append(found)
+            pids = set(map(_PID, found))
+            present.update(*map(plain.__getitem__, pids))
+            unsure = {p for p in cased.keys() & pids if not present >= cased[p]}
+            if unsure:
+                checked: dict[int, list[Hit]] = {}
+                self._add_hits(checked, ft, 0, [m for m in found if m[0] in unsure], self.all_sets)
+                present.update(checked)
+        return out, present
+
+    def context(
+        self,
+        article: Article,
+        fields: list[FieldText],
+        matches: Matches,
+        sets: Container[int] | None = None,
+    ) -> ArticleContext:
+        """Hits of ``sets`` (every set when ``None``), grouped by set, in original offsets."""
+        hits: dict[int, list[Hit]] = {}
+        for fi, ft in enumerate(fields):
+            if matches[fi]:
+                self._add_hits(hits, ft, fi, matches[fi], self.all_sets if sets is None else sets)
+        return ArticleContext(article, hits, fields)
+
+    def _add_hits(
+        self,
+        hits: dict[int, list[Hit]],
+        ft: FieldText,
+        fi: int,
+        found: list[tuple[int, int, int]],
+        sets: Container[int],
+    ) -> None:
+        """Whole-word hits of ``found`` in ``sets``, appended to their set's list in match
+        order; exact-case terms are checked on the original text."""
+        simple = self.simple
+        terms = self.terms
+        norm = ft.norm
+        ntext = norm.text
+        offsets = norm.offsets
+        original = ft.text
+        get = hits.get
+        for pid, s, e in found:
+            plain = simple[pid]
+            if plain is not None:
+                # the common pattern: whole words, any case; its span is known at once
+                start, end = (s, e - 2) if offsets is None else (offsets[s], offsets[e - 2])
+                for set_id, value in plain:
+                    if set_id in sets:
+                        hit = _new_hit(Hit, (set_id, fi, start, end, value))
+                        bucket = get(set_id)
+                        if bucket is None:
+                            hits[set_id] = [hit]
+                        else:
+                            bucket.append(hit)
+                continue
+            for set_id, cased_form, prefix, value in terms[pid]:
+                if set_id not in sets:
+                    continue
+                we = ntext.index(" ", e) if prefix else e - 1
+                if offsets is None:
+                    start, end = s, we - 1
+                else:
+                    start, end = offsets[s], offsets[we - 1]
+                if cased_form is not None:
+                    seg = original[start:end]
+                    # cased_form is already normalised, so an identical span needs no folding
+                    if seg != cased_form and normalize_cased(seg) != cased_form:
+                        continue
+                hit = _new_hit(Hit, (set_id, fi, start, end, value))
+                bucket = get(set_id)
+                if bucket is None:
+                    hits[set_id] = [hit]
+                else:
+                    bucket.append(hit)
+
+
+def collect_hits(pack: CompiledPack, article: Article) -> ArticleContext:
+    """Scan every field once and keep every set's hits (tests and tools; the engine is lazier)."""
+    scanner = Scanner(pack)
+    fields = article_fields(article)
+    matches, _ = scanner.matches(fields)
+    return scanner.context(article, fields, matches)

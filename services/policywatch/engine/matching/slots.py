@@ -1,0 +1,198 @@
+"""Slot extraction: who changed policy (actor) and towards whom (target), from entity mentions.
+
+Mentions come from the language's gazetteer (states, blocs, capitals, leaders, agencies,
+demonyms). In the trigger's sentence:
+
+* actor: a passive agent right after the trigger ("lifted **by the EU**"); else the nearest
+  mention before the trigger that is not the object of a preposition ("sanctions *on* Syria");
+  else a mention after the trigger that is followed by a speech verb (", **the Pentagon** said").
+* target: the first mention after the trigger that is not the actor; else a mention before
+  the trigger governed by a target preposition ("sanctions **on Syria** were lifted").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from policywatch.engine.rule_language.compiler import LanguagePack
+from policywatch.engine.text.normalize import words_of
+from policywatch.engine.text.sentences import count_words, words_in
+
+__all__ = ["Mention", "Slots", "extract_slots", "resolve_mentions"]
+
+#: How many words after the trigger a passive agent ("by the EU") may start.
+AGENT_REACH = 10
+#: How many words after a mention a speech verb may follow ("the Pentagon said").
+SPEECH_REACH = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    start: int
+    end: int
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class Slots:
+    actor: Mention | None
+    target: Mention | None
+    actor_by_speech: bool = False
+
+
+def resolve_mentions(raw: list[tuple[int, int, str | None]]) -> list[Mention]:
+    """Leftmost-longest, non-overlapping; spans whose code is ``None`` block (non-entities)."""
+    out: list[Mention] = []
+    last_end = -1
+    for start, end, code in sorted(raw, key=lambda m: (m[0], -m[1])):
+        if start < last_end:
+            continue
+        last_end = end
+        if code is not None:
+            out.append(Mention(start, end, code))
+    return out
+
+
+def _words_before(
+    text: str, floor: int, pos: int, skip: frozenset[str]
+) -> tuple[list[re.Match[str]], int, str]:
+    """The words before ``pos``, the index of the last one not in ``skip`` (-1: none), and it
+    folded ("" when none)."""
+    words = words_in(text, max(floor, pos - 80), pos)
+    for i in range(len(words) - 1, -1, -1):
+        folded = words_of(words[i].group())
+        word = folded[0] if folded else ""
+        if word not in skip:
+            return words, i, word
+    return words, -1, ""
+
+
+def _word_before(text: str, floor: int, pos: int, skip: frozenset[str]) -> str:
+    return _words_before(text, floor, pos, skip)[2]
+
+
+def _speech_follows(text: str, pos: int, ceiling: int, pack: LanguagePack) -> bool:
+    """Whether a speech verb follows the mention ending at ``pos`` ("the Pentagon said").
+
+    Punctuation in between ends the look: in "sanctions on Russia, adding ..." the participle
+    belongs to the sentence's subject, not to Russia.
+    """
+    following = words_in(text, pos, min(ceiling, pos + 60))[: SPEECH_REACH + 1]
+    for m in following:
+        if _CLAUSE_PUNCTUATION.intersection(text[pos : m.start()]):
+            return False
+        folded = words_of(m.group())
+        word = folded[0] if folded else ""
+        if word in pack.speech_verbs:
+            return True
+        if word not in pack.skip_words:
+            return False
+    return False
+
+
+_CLAUSE_PUNCTUATION = frozenset(",;:()")
+
+
+def _governed(
+    text: str, floor: int, pos: int, pack: LanguagePack, mention_ends: frozenset[int]
+) -> bool:
+    """Whether the mention starting at ``pos`` is the object of a target preposition.
+
+    A genitive article right after a capitalised common noun does not govern: in German "die
+    Außenminister **der EU** haben ..." the EU owns the ministers (the actor), while after a
+    verb ("Washington hat **der Ukraine** erlaubt") or another mention ("auch Deutschland **der
+    Ukraine**") the article is a dative and marks the target.
+    """
+    words, i, word = _words_before(text, floor, pos, pack.skip_words)
+    if word not in pack.target_prepositions:
+        return False
+    if word in pack.genitive_articles and i > 0:
+        owner = words[i - 1]
+        return not (
+            owner.group()[:1].isupper()
+            and owner.start() > floor
+            and owner.end() not in mention_ends
+        )
+    return True
+
+
+def _coordinated_first(text: str, before: list[Mention], k: int) -> int:
+    """Walk back over "Denmark and the Netherlands": the first of the pair leads."""
+    while k > 0:
+        between = [w.group().lower() for w in words_in(text, before[k - 1].end, before[k].start)]
+        if len(between) > 3 or not set(between) <= _COORDINATORS or "and" not in between:
+            break
+        k -= 1
+    return k
+
+
+_COORDINATORS = frozenset({"and", "the", "as", "well"})
+
+
+def extract_slots(
+    text: str,
+    sentence: tuple[int, int],
+    mentions: list[Mention],
+    event: tuple[int, int],
+    pack: LanguagePack,
+    *,
+    subject_is_target: bool = False,
+) -> Slots:
+    """Actor and target around ``event``, the span from the first to the last matched term.
+
+    With ``subject_is_target`` (passive permission: "Kyiv has been allowed to..."), the nearest
+    mention before the event is the target and the actor is looked for elsewhere.
+    """
+    s_start, s_end = sentence
+    t_start, t_end = event
+    inside = [m for m in mentions if m.start >= s_start and m.end <= s_end]
+    before = [m for m in inside if m.end <= t_start]
+    after = [m for m in inside if m.start >= t_end]
+    within = [m for m in inside if m.start >= t_start and m.end <= t_end]
+    skip = pack.skip_words
+    ends = frozenset(m.end for m in inside)
+
+    target: Mention | None = None
+    if subject_is_target and before:
+        target = before[-1]
+        before = [m for m in before[:-1] if m.code != target.code]
+        after = [m for m in after if m.code != target.code]
+
+    actor: Mention | None = None
+    by_speech = False
+    for m in after:
+        if count_words(text, t_end, m.start) > AGENT_REACH:
+            break
+        if _word_before(text, t_end, m.start, skip) in pack.agent_prepositions:
+            actor = m
+            break
+    if actor is None:
+        for k in range(len(before) - 1, -1, -1):
+            if not _governed(text, s_start, before[k].start, pack, ends):
+                actor = before[_coordinated_first(text, before, k)]
+                break
+    if actor is None:
+        for m in after:
+            if _speech_follows(text, m.end, s_end, pack):
+                actor, by_speech = m, True
+                break
+    if actor is None and subject_is_target:
+        for m in within + after:
+            if not _governed(text, s_start, m.start, pack, ends):
+                actor = m
+                break
+    if subject_is_target:
+        return Slots(actor, target if actor is not None else None, by_speech)
+
+    actor_code = actor.code if actor else None
+    for m in within + after:
+        if m.code != actor_code and not _speech_follows(text, m.end, s_end, pack):
+            target = m
+            break
+    if target is None:
+        for m in reversed(before):
+            if m.code != actor_code and _governed(text, s_start, m.start, pack, ends):
+                target = m
+                break
+    return Slots(actor, target, by_speech)

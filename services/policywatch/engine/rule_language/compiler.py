@@ -1,0 +1,344 @@
+"""Compiling a :class:`RuleSet` into one Aho-Corasick automaton plus indexed rules.
+
+Every term of every list, gazetteer, cue set and rule becomes one or more patterns
+(``" lift sanctions "``, ``" lifted sanctions "``...; in stemmed languages one stem-prefix
+pattern, ``" санкц"``) in a single automaton. A pattern maps to
+the *sets* it belongs to (a named list, a rule's inline term, a language's entities, a cue set);
+rules are indexed by the sets of their triggers, so an article only ever wakes the rules whose
+triggers it contains.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import ahocorasick_rs
+
+from policywatch.engine.rule_language.conditions import (
+    CompiledCondition,
+    CompiledGuard,
+    compile_condition,
+)
+from policywatch.engine.rule_language.loader import LoadedFile, RuleSet
+from policywatch.engine.rule_language.spec import Condition, ListSpec, RuleSpec
+from policywatch.engine.text.inflect import inflector_for, phrase_forms
+from policywatch.engine.text.normalize import normalize_cased, words_of
+from policywatch.errors import RuleError, RuleErrors
+
+__all__ = [
+    "CompiledPack",
+    "CompiledRule",
+    "CueSet",
+    "LanguagePack",
+    "TermInfo",
+    "compile_rules",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class TermInfo:
+    set_id: int
+    cased: str | None
+    prefix: bool
+    value: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CueSet:
+    set_id: int
+    name: str
+    effect: str
+    factor: float
+    before: int
+    after: int
+
+
+@dataclass(frozen=True)
+class LanguagePack:
+    language: str
+    entity_set: int
+    entity_names: dict[str, str]
+    cues: tuple[CueSet, ...]
+    break_sets: frozenset[int]
+    shield_sets: frozenset[int]
+    target_prepositions: frozenset[str]
+    agent_prepositions: frozenset[str]
+    speech_verbs: frozenset[str]
+    skip_words: frozenset[str]
+    genitive_articles: frozenset[str] = frozenset()
+    restriction_sets: frozenset[int] = frozenset()
+    #: Normalised month-name forms to their month (1-12); see :mod:`chronology`.
+    months: dict[str, int] = field(default_factory=dict)
+    month_markers: frozenset[str] = frozenset()
+    #: Phrases (as word tuples) that make a following date a reference point.
+    date_references: frozenset[tuple[str, ...]] = frozenset()
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    spec: RuleSpec
+    language: str
+    trigger_sets: frozenset[int]
+    when: CompiledCondition | None
+    guards: tuple[CompiledGuard, ...]
+    #: Groups of sets of which one must have a hit in the article (the triggers first).
+    required: tuple[frozenset[int], ...]
+    cues: tuple[CueSet, ...]
+    instrument_sets: tuple[int, ...]
+
+
+@dataclass
+class CompiledPack:
+    automaton: ahocorasick_rs.AhoCorasick | None
+    pattern_terms: list[tuple[TermInfo, ...]]
+    rules: tuple[CompiledRule, ...]
+    rules_by_trigger: dict[int, tuple[CompiledRule, ...]]
+    languages: dict[str, LanguagePack]
+    phrase_count: int
+    set_names: dict[int, str] = field(default_factory=dict)
+
+
+class _Builder:
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset
+        self.errors: list[RuleError] = []
+        self.set_ids: dict[tuple[str, ...], int] = {}
+        self.patterns: dict[str, list[TermInfo]] = {}
+        self.phrases: set[tuple[int, str]] = set()
+
+    def set_id(self, *key: str) -> int:
+        if key not in self.set_ids:
+            self.set_ids[key] = len(self.set_ids)
+        return self.set_ids[key]
+
+    def add_term(
+        self,
+        text: str,
+        set_id: int,
+        language: str,
+        *,
+        inflect: bool,
+        value: str | None = None,
+        where: tuple[LoadedFile, tuple[str | int, ...]] | None = None,
+    ) -> None:
+        cased: str | None = None
+        prefix = False
+        body = text
+        if body.startswith("="):
+            body, cased, inflect = body[1:], normalize_cased(body[1:]), False
+        if body.endswith("*"):
+            body, prefix, inflect = body[:-1], True, False
+        words = words_of(body)
+        if not words or (cased is not None and prefix) or "*" in body or "$" in body:
+            msg = f"invalid term {text!r}"
+            if where is not None:
+                self.errors.append(
+                    RuleError(msg, file=where[0].path, line=where[0].line_of(where[1]))
+                )
+            else:
+                self.errors.append(RuleError(msg))
+            return
+        self.phrases.add((set_id, " ".join(words)))
+        forms = phrase_forms(words, language, raw=body) if inflect else [(tuple(words), prefix)]
+        for form, is_prefix in forms:
+            info = TermInfo(set_id, cased, is_prefix, value)
+            pattern = " " + " ".join(form) + ("" if is_prefix else " ")
+            bucket = self.patterns.setdefault(pattern, [])
+            if info not in bucket:
+                bucket.append(info)
+
+
+def _languages(ruleset: RuleSet) -> list[str]:
+    langs = {f.model.language for f in ruleset.files} - {"any"}
+    return sorted(langs) or ["any"]
+
+
+def _files_for(ruleset: RuleSet, language: str) -> list[LoadedFile]:
+    return [f for f in ruleset.files if f.model.language in (language, "any")]
+
+
+def _build_language(b: _Builder, language: str) -> LanguagePack:
+    files = _files_for(b.ruleset, language)
+    entity_set = b.set_id("entity", language)
+    names: dict[str, str] = {}
+    cues: list[CueSet] = []
+    breaks: set[int] = set()
+    shields: set[int] = set()
+    restrictions: set[int] = set()
+    slot: dict[str, set[str]] = {
+        "target_prepositions": set(),
+        "agent_prepositions": set(),
+        "speech_verbs": set(),
+        "skip_words": set(),
+        "genitive_articles": set(),
+    }
+    inflector = inflector_for(language)
+    months: dict[str, int] = {}
+    month_markers: set[str] = set()
+    references: set[tuple[str, ...]] = set()
+    for f in files:
+        calendar = f.model.calendar
+        if calendar is not None:
+            for number, forms in enumerate(calendar.months, 1):
+                for form in forms:
+                    months.update(dict.fromkeys(words_of(form), number))
+            month_markers.update(w for m in calendar.month_markers for w in words_of(m))
+            references.update(tuple(words_of(r)) for r in calendar.references if words_of(r))
+        for code, ent in f.model.entities.items():
+            names.setdefault(code, ent.name)
+            for i, term in enumerate(ent.terms):
+                b.add_term(
+                    term,
+                    entity_set,
+                    language,
+                    inflect=False,
+                    value=code,
+                    where=(f, ("entities", code, "terms", i)),
+                )
+        for i, term in enumerate(f.model.non_entities):
+            b.add_term(term, entity_set, language, inflect=False, where=(f, ("non_entities", i)))
+        for name, cue in f.model.cues.items():
+            sid = b.set_id("cue", language, name)
+            for i, term in enumerate(cue.terms):
+                b.add_term(
+                    term, sid, language, inflect=cue.inflect, where=(f, ("cues", name, "terms", i))
+                )
+            if cue.effect == "break":
+                breaks.add(sid)
+            elif cue.effect == "shield":
+                shields.add(sid)
+            elif cue.effect == "restriction":
+                restrictions.add(sid)
+            else:
+                cues.append(CueSet(sid, name, cue.effect, cue.factor, cue.before, cue.after))
+        if f.model.slot_words is not None:
+            for key, words in f.model.slot_words.model_dump().items():
+                for w in words:
+                    for ww in words_of(w):
+                        slot[key].update(
+                            inflector(ww) if inflector and key == "speech_verbs" else {ww}
+                        )
+    return LanguagePack(
+        language=language,
+        entity_set=entity_set,
+        entity_names=names,
+        cues=tuple(cues),
+        break_sets=frozenset(breaks),
+        shield_sets=frozenset(shields),
+        target_prepositions=frozenset(slot["target_prepositions"]),
+        agent_prepositions=frozenset(slot["agent_prepositions"]),
+        speech_verbs=frozenset(slot["speech_verbs"]),
+        skip_words=frozenset(slot["skip_words"]),
+        genitive_articles=frozenset(slot["genitive_articles"]),
+        restriction_sets=frozenset(restrictions),
+        months=months,
+        month_markers=frozenset(month_markers),
+        date_references=frozenset(references),
+    )
+
+
+def _build_lists(b: _Builder) -> None:
+    for f in b.ruleset.files:
+        lang = f.model.language
+        for name, spec in f.model.lists.items():
+            sid = b.set_id("list", lang, name)
+            lst = spec if isinstance(spec, ListSpec) else ListSpec(terms=spec)
+            for i, term in enumerate(lst.terms):
+                b.add_term(term, sid, lang, inflect=lst.inflect, where=(f, ("lists", name, i)))
+            for value, terms in lst.values.items():
+                b.add_term(
+                    value, sid, lang, inflect=lst.inflect, value=value, where=(f, ("lists", name))
+                )
+                for term in terms:
+                    b.add_term(
+                        term,
+                        sid,
+                        lang,
+                        inflect=lst.inflect,
+                        value=value,
+                        where=(f, ("lists", name)),
+                    )
+
+
+def _leaf(
+    b: _Builder, ref: str, language: str, where: tuple[LoadedFile, tuple[str | int, ...]]
+) -> int:
+    if ref.startswith("$"):
+        key = ("list", language, ref[1:])
+        return b.set_ids.get(key, b.set_ids.get(("list", "any", ref[1:]), -1))
+    key = ("inline", language, ref)
+    if key in b.set_ids:
+        return b.set_ids[key]
+    sid = b.set_id(*key)
+    b.add_term(ref, sid, language, inflect=True, where=where)
+    return sid
+
+
+def _condition(
+    b: _Builder, c: Condition, language: str, where: tuple[LoadedFile, tuple[str | int, ...]]
+) -> CompiledCondition:
+    return compile_condition(c, lambda ref: _leaf(b, ref, language, where))
+
+
+def _build_rule(
+    b: _Builder, f: LoadedFile, index: int, rule: RuleSpec, pack: LanguagePack
+) -> CompiledRule:
+    lang = pack.language if f.model.language == "any" else f.model.language
+    base: tuple[str | int, ...] = ("rules", index)
+    triggers = frozenset(_leaf(b, t, lang, (f, (*base, "trigger"))) for t in rule.trigger)
+    when = _condition(b, rule.when, lang, (f, (*base, "when"))) if rule.when is not None else None
+    guards = tuple(
+        CompiledGuard(g.scope, g.window, _condition(b, g.when, lang, (f, (*base, "unless", i))))
+        for i, g in enumerate(rule.unless)
+    )
+    required = (triggers, *(when.required if when is not None else ()))
+    skip = set(rule.skip_cues)
+    return CompiledRule(
+        spec=rule,
+        language=lang,
+        trigger_sets=triggers,
+        when=when,
+        guards=guards,
+        required=tuple(required),
+        cues=tuple(c for c in pack.cues if c.name not in skip),
+        instrument_sets=tuple(
+            _leaf(b, t, lang, (f, (*base, "instruments"))) for t in rule.instruments
+        ),
+    )
+
+
+def compile_rules(ruleset: RuleSet) -> CompiledPack:
+    """Compile a loaded rule set; raises :class:`RuleErrors` for terms that cannot match."""
+    b = _Builder(ruleset)
+    _build_lists(b)
+    packs = {lang: _build_language(b, lang) for lang in _languages(ruleset)}
+    rules: list[CompiledRule] = []
+    for f in ruleset.files:
+        targets: Iterable[str] = packs if f.model.language == "any" else [f.model.language]
+        for i, rule in enumerate(f.model.rules):
+            if not rule.enabled:
+                continue
+            for lang in targets:
+                rules.append(_build_rule(b, f, i, rule, packs[lang]))
+    if b.errors:
+        raise RuleErrors(b.errors)
+    by_trigger: dict[int, list[CompiledRule]] = {}
+    for r in rules:
+        for sid in r.trigger_sets:
+            by_trigger.setdefault(sid, []).append(r)
+    patterns = list(b.patterns)
+    automaton = (
+        ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.Standard)
+        if patterns
+        else None
+    )
+    return CompiledPack(
+        automaton=automaton,
+        pattern_terms=[tuple(b.patterns[p]) for p in patterns],
+        rules=tuple(rules),
+        rules_by_trigger={k: tuple(v) for k, v in by_trigger.items()},
+        languages=packs,
+        phrase_count=len(b.phrases),
+        set_names={v: ":".join(k) for k, v in b.set_ids.items()},
+    )
