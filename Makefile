@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv and install policywatch with its dev tools (.venv/bin/policywatch)
 
-run: $(STAMP) ## start the embedded broker and every service, feed demo articles, show alerts
+run: $(STAMP) ## start the embedded broker and every service, ingest the demo feeds, show alerts
 	$(BIN)/policywatch run
 
 test: $(STAMP) ## lint, type-check and run the whole suite (real broker included)

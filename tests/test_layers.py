@@ -8,7 +8,12 @@ import sys
 
 import pytest
 
-SERVICES = ("policywatch.notifier", "policywatch.detector", "policywatch.cli")
+SERVICES = (
+    "policywatch.notifier",
+    "policywatch.detector",
+    "policywatch.ingest",
+    "policywatch.cli",
+)
 
 
 @pytest.mark.parametrize(

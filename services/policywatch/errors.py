@@ -5,7 +5,8 @@
     ├── RuleError                a rule file is invalid (file, line)
     ├── BrokerError              the embedded broker could not start
     ├── KafkaAdapterError        a Kafka operation failed (topic, partition, offset; retriable)
-    └── DeliveryError            a receiver did not accept a notification (receiver; retriable)
+    ├── DeliveryError            a receiver did not accept a notification (receiver; retriable)
+    └── FetchError               a feed or page could not be fetched or parsed (url, kind)
 
 ``ArticleDecodeError`` (in ``policywatch.models``) is a ``ValueError``: a bad message is data,
 handled by dead-lettering, not a failure of the service.
@@ -84,3 +85,27 @@ class DeliveryError(PolicywatchError):
         self.retriable = retriable
         self.retry_after = retry_after
         self.gone = gone
+
+
+class FetchError(PolicywatchError):
+    """A feed or linked page that could not be used; ``kind`` is a short metric label.
+
+    Kinds: ``timeout``, ``network``, ``http_status``, ``rate_limited``, ``too_large``,
+    ``too_many_redirects``, ``blocked_address``, ``bad_url``, ``invalid_feed``, ``not_a_feed``,
+    ``entity_declarations``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        kind: str,
+        url: str | None = None,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.url = url
+        self.status = status
+        self.retry_after = retry_after

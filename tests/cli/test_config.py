@@ -21,6 +21,8 @@ def commands() -> list[list[str]]:
         ["rules", "test"],
         ["rules", "list"],
         ["detector"],
+        ["ingest"],
+        ["ingest", "--once"],
         ["notifier"],
         ["publish", "articles.jsonl"],
         ["tail"],
@@ -61,6 +63,19 @@ def test_an_unknown_key_stops_every_command_before_it_starts_anything(
     assert out == ""  # no broker, listener or service announced itself
     assert str(typo_config) in err and "kafka.sasl_pasword" in err
     assert SECRET not in err
+
+
+def test_a_bad_feed_stops_ingest_with_the_key_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "feeds.yaml"
+    path.write_text(
+        "ingest:\n  feeds:\n    - name: wire\n      url: file:///etc/passwd\n", encoding="utf-8"
+    )
+    assert main(["--config", str(path), "ingest", "--once"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert str(path) in err and "ingest.feeds.0.url" in err
 
 
 def test_pw_config_names_the_file_when_no_option_does(

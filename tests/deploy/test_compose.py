@@ -16,6 +16,8 @@ from policywatch.settings import Settings, TopicSettings, load_settings
 from .support import DASHBOARD, DEPLOY, PROMETHEUS_CONFIG
 
 COMPOSE = DEPLOY / "compose.yaml"
+#: The policywatch services of the stack.
+SERVICES = ("ingest", "detector", "notifier")
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +45,7 @@ def test_the_stack_has_every_service(compose: dict[str, Any]) -> None:
     assert set(services(compose)) == {
         "kafka",
         "topics",
+        "ingest",
         "detector",
         "notifier",
         "prometheus",
@@ -72,11 +75,10 @@ def test_the_topic_job_creates_every_topic_policywatch_uses(compose: dict[str, A
     assert "kafka-topics.sh" in script and "--if-not-exists" in script
     expected = set(TopicSettings().model_dump().values())
     created = set(re.findall(r"[\w.]+", script.split("for topic in", 1)[1].split(";", 1)[0]))
-    compacted = re.search(r"create (\S+) --config cleanup.policy=compact", script)
-    assert compacted is not None
-    assert created | {compacted.group(1)} == expected
-    assert compacted.group(1) == TopicSettings().notifier_state
-    for name in ("detector", "notifier"):
+    compacted = set(re.findall(r"create (\S+) --config cleanup.policy=compact", script))
+    assert created | compacted == expected
+    assert compacted == {TopicSettings().notifier_state, TopicSettings().ingest_state}
+    for name in SERVICES:
         assert services(compose)[name]["depends_on"]["topics"]["condition"] == (
             "service_completed_successfully"
         )
@@ -95,7 +97,7 @@ def test_services_run_policywatch_commands_with_the_mounted_config(
     compose: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     parser = build_parser()
-    for name in ("detector", "notifier"):
+    for name in SERVICES:
         svc = services(compose)[name]
         args = parser.parse_args(svc["command"])
         assert args.command == name
@@ -109,7 +111,7 @@ def test_services_run_policywatch_commands_with_the_mounted_config(
 
 
 def _port(settings: Settings, service: str) -> int:
-    section = settings.detector if service == "detector" else settings.notifier
+    section = getattr(settings, service)
     port = section["metrics_port"] if isinstance(section, dict) else section.metrics_port
     return int(port)
 
@@ -120,7 +122,7 @@ def test_healthchecks_and_scrapes_use_the_configured_metrics_ports(
     settings = load_settings(DEPLOY / "config" / "policywatch.yaml")
     scrape = yaml.safe_load(PROMETHEUS_CONFIG.read_text(encoding="utf-8"))
     jobs = {job["job_name"]: job for job in scrape["scrape_configs"]}
-    for name in ("detector", "notifier"):
+    for name in SERVICES:
         port = _port(settings, name)
         probe = " ".join(services(compose)[name]["healthcheck"]["test"])
         assert f"127.0.0.1:{port}/readyz" in probe

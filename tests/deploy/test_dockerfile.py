@@ -113,13 +113,17 @@ def test_entry_point_is_the_policywatch_cli_in_exec_form(dockerfile: list[Instru
     assert cmd and isinstance(json.loads(cmd[-1].args), list)
 
 
-def test_exposes_the_default_metrics_ports_of_both_services(
+def test_exposes_the_default_metrics_ports_of_every_service(
     dockerfile: list[Instruction],
 ) -> None:
     exposed = {int(p) for i in dockerfile if i.keyword == "EXPOSE" for p in i.args.split()}
     defaults = Settings()
     notifier_port = getattr(defaults.notifier, "metrics_port", 9465)
-    assert exposed == {defaults.detector.metrics_port, notifier_port}
+    assert exposed == {
+        defaults.detector.metrics_port,
+        notifier_port,
+        defaults.ingest.metrics_port,
+    }
 
 
 def _ignored(relative: str, patterns: list[str]) -> bool:

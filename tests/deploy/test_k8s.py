@@ -17,7 +17,7 @@ from policywatch.settings import Settings, load_settings
 from .support import ALERTS, DEPLOY, REPO, require_tool, run_tool
 
 K8S = DEPLOY / "k8s"
-SERVICES = ("detector", "notifier")
+SERVICES = ("ingest", "detector", "notifier")
 
 
 def kustomize(path: Path) -> list[dict[str, Any]]:
@@ -93,8 +93,8 @@ def settings_for(
 
 def test_renders_every_object_into_the_namespace(rendered: list[dict[str, Any]]) -> None:
     kinds = sorted(d["kind"] for d in rendered)
-    expected = ["ConfigMap", "Deployment", "Deployment", "Namespace", "PodMonitor"]
-    assert kinds == [*expected, "PrometheusRule", "Service", "Service"]
+    expected = ["ConfigMap", "Deployment", "Deployment", "Deployment", "Namespace", "PodMonitor"]
+    assert kinds == [*expected, "PrometheusRule", "Service", "Service", "Service"]
     for doc in rendered:
         if doc["kind"] != "Namespace":
             assert doc["metadata"]["namespace"] == "policywatch", doc["metadata"]["name"]

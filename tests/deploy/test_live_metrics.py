@@ -1,10 +1,13 @@
-"""A real Prometheus scrapes a running detector and notifier; deploy/'s PromQL is run against it.
+"""A real Prometheus scrapes a running ingest, detector and notifier; deploy/'s PromQL is run
+against it.
 
 One stack per module: the embedded broker, a DetectorService and a NotifierService in threads with
 their HealthServers on free loopback ports, three webhook receivers on a loopback HTTP server
-(one fails once, one is gone, one is down) and a Prometheus server that scrapes both services every
-second and evaluates deploy/prometheus/alerts.yml. Articles go in as two waves, so every counter
-and histogram has an increase inside the query window.
+(one fails once, one is gone, one is down), an IngestService polling a feed on a loopback server
+(into articles of its own, so the detector's counts stay the test's), and a Prometheus server
+that scrapes the three services every second and evaluates deploy/prometheus/alerts.yml.
+Articles and feed items go in as two waves, so every counter and histogram has an increase inside
+the query window.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from policywatch.observability.metrics import Metrics
 from policywatch.settings import KafkaSettings, Settings, TopicSettings
 from tools.harness import produce, running
 
+from ..ingest.support import FeedServer, Item, Page, rss
 from .support import (
     ALERTS,
     DEPLOY,
@@ -129,6 +133,7 @@ class Stack:
     notifier_metrics: Metrics
     detector_http: HealthServer
     notifier_http: HealthServer
+    ingest_http: HealthServer
 
 
 def _fresh_topics(kafka: KafkaSettings) -> TopicSettings:
@@ -172,9 +177,29 @@ def stack(
     binary = require_tool("prometheus", "prometheus")
     from policywatch.detector import DetectorService
     from policywatch.engine import Engine
+    from policywatch.ingest import IngestService
     from policywatch.notifier import NotifierService
 
     topics = _fresh_topics(kafka_settings)
+    feeds = FeedServer().start()
+    suffix = uuid.uuid4().hex[:10]
+    ingest_topics = topics.model_copy(
+        update={"articles": f"ingest-articles-{suffix}", "ingest_state": f"ingest.state-{suffix}"}
+    )
+    ensure_topics(kafka_settings, [ingest_topics.articles], compacted=[ingest_topics.ingest_state])
+    feed_items = [
+        Item("Wave one", "The first item of the feed.", guid="w1"),
+        Item(None, None, guid="empty"),  # skipped: no text
+    ]
+    feeds.pages["/wire"] = Page(rss(feed_items), etag='"1"')
+    ingest = IngestService(
+        Settings(
+            kafka=kafka_settings,
+            topics=ingest_topics,
+            ingest={"feeds": [{"name": "wire", "url": feeds.url("/wire")}], "metrics_port": 0},
+        ),
+        Metrics.create(),
+    )
     with Receivers() as receivers:
         settings = Settings(
             kafka=kafka_settings,
@@ -189,11 +214,15 @@ def stack(
         notifier = NotifierService(settings, not_metrics)
         det_http = HealthServer(det_metrics.registry, detector.readiness, "127.0.0.1", 0)
         not_http = HealthServer(not_metrics.registry, notifier.readiness, "127.0.0.1", 0)
+        ing_http = HealthServer(ingest.metrics.registry, ingest.readiness, "127.0.0.1", 0)
         det_http.start()
         not_http.start()
+        ing_http.start()
+        ingest.start()
         targets = {
             "policywatch-detector": f"127.0.0.1:{det_http.port}",
             "policywatch-notifier": f"127.0.0.1:{not_http.port}",
+            "policywatch-ingest": f"127.0.0.1:{ing_http.port}",
         }
         workdir = tmp_path_factory.mktemp("prometheus")
         try:
@@ -202,12 +231,12 @@ def stack(
                 running(detector),
                 running(notifier),
             ):
-                for http in (det_http, not_http):
+                for http in (det_http, not_http, ing_http):
                     wait_until(
                         f"/readyz on port {http.port}",
                         lambda h=http: http_get(f"http://127.0.0.1:{h.port}/readyz")[0] == 200,
                     )
-                wait_until("both targets up", lambda: prom.values("up") == [1.0, 1.0])
+                wait_until("the three targets up", lambda: prom.values("up") == [1.0] * 3)
 
                 waves = [
                     [article(1, POSITIVE), b"not json"],
@@ -237,15 +266,26 @@ def stack(
                         n,
                     )
                     settle(prom, not_metrics, "receiver_disabled", "receiver", "gone", 1)
+                    # A changed feed, then an unchanged one (304): both outcomes in each wave.
+                    feed_items.append(Item(f"Wave {n} news", f"Item of wave {n}.", guid=f"n{n}"))
+                    feeds.pages["/wire"] = Page(rss(feed_items), etag=f'"{n + 1}"')
+                    assert ingest.poll_feed("wire") == "ok"
+                    assert ingest.poll_feed("wire") == "not_modified"
+                    settle(
+                        prom, ingest.metrics, "ingest_items_published_total", "feed", "wire", n + 1
+                    )
                 # Lag is sampled every few seconds.
                 wait_until(
                     "a consumer lag sample of each service in Prometheus",
                     lambda: len(prom.values("sum by (service) (policywatch_consumer_lag)")) == 2,
                 )
-                yield Stack(prom, det_metrics, not_metrics, det_http, not_http)
+                yield Stack(prom, det_metrics, not_metrics, det_http, not_http, ing_http)
         finally:
             det_http.stop()
             not_http.stop()
+            ing_http.stop()
+            ingest.close()
+            feeds.stop()
 
 
 def _has_data(doc: dict[str, object]) -> bool:
@@ -283,7 +323,7 @@ def test_every_alerting_rule_parses_and_evaluates_without_error(stack: Stack) ->
 
 def test_every_metric_name_in_deploy_is_exported_by_a_service(stack: Stack) -> None:
     exported: set[str] = set()
-    for http in (stack.detector_http, stack.notifier_http):
+    for http in (stack.detector_http, stack.notifier_http, stack.ingest_http):
         status, body = http_get(f"http://127.0.0.1:{http.port}/metrics")
         assert status == 200
         exported |= exported_names(body.decode())
@@ -305,6 +345,8 @@ def test_healthy_stack_has_no_active_alerts_and_detector_down_fires_when_scrapes
         "PolicywatchNotifierDown",
         "PolicywatchNoArticles",
         "PolicywatchNotReady",
+        "PolicywatchFeedStale",
+        "PolicywatchIngestDown",
     ):
         assert name not in active, f"{name} is {active[name]} while the stack is healthy"
     stack.detector_http.stop()

@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "rules",
     "broker",
     "detector",
+    "ingest",
     "notifier",
     "publish",
     "tail",

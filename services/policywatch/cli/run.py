@@ -3,8 +3,10 @@
 Starts the embedded broker (unless ``PW_KAFKA__BOOTSTRAP_SERVERS`` or the config names a cluster),
 creates the topics, starts a local webhook receiver (unless the config names receivers), starts
 the detector and the notifier as child processes, waits until both report ready on ``/readyz``,
-publishes the demo articles, and prints each alert as it arrives on ``alerts`` and each
-notification the local receiver gets. Ctrl-C (or SIGTERM) stops every process it started.
+serves the bundled demo feeds (RSS and Atom) on loopback and starts ``policywatch ingest`` on them
+(or, with ``--articles FILE``, publishes that file), and prints each alert as it arrives on
+``alerts`` and each notification the local receiver gets. Ctrl-C (or SIGTERM) stops every
+process it started.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ import time
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
@@ -27,8 +28,9 @@ from policywatch.broker import EmbeddedBroker, free_port
 from policywatch.cli.common import config_file, stop_on_signals
 from policywatch.cli.tail import render_record
 from policywatch.errors import PolicywatchError
+from policywatch.ingest.demo import DemoFeedServer, demo_feed_articles
 from policywatch.kafka import Consumer, Producer, ensure_topics, wait_for_broker
-from policywatch.models import decode_article
+from policywatch.models import Article, decode_article
 from policywatch.notifier.webhook_listener import (
     WebhookListener,
     generate_secret,
@@ -39,8 +41,10 @@ from policywatch.settings import Settings
 
 
 def register(subparsers: Any) -> None:
-    p = subparsers.add_parser("run", help="broker + detector + notifier + demo articles, locally")
-    p.add_argument("--articles", help="JSON-lines articles to publish (default: the bundled demo)")
+    p = subparsers.add_parser("run", help="broker + ingest + detector + notifier + demo feeds")
+    p.add_argument(
+        "--articles", help="JSON-lines articles to publish instead of ingesting the demo feeds"
+    )
     p.add_argument("--port", type=int, default=9092, help="embedded broker port (default 9092)")
     p.add_argument(
         "--once",
@@ -49,10 +53,6 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--timeout", type=float, default=120.0, help="with --once: give up after S")
     p.set_defaults(func=run)
-
-
-def demo_articles() -> str:
-    return (resources.files("policywatch") / "demo" / "articles.jsonl").read_text("utf-8")
 
 
 def _wait_ready(name: str, port: int, proc: subprocess.Popen[bytes], timeout: float) -> None:
@@ -81,7 +81,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         settings = settings.model_copy(update={"kafka": kafka})
     configure_logging(settings.logging.level, "console")  # a person reads this terminal
     stop = stop_on_signals()
-    text = Path(args.articles).read_text("utf-8") if args.articles else demo_articles()
+    text = Path(args.articles).read_text("utf-8") if args.articles else None
+    feeds = None if text is not None else DemoFeedServer()
     children: list[tuple[str, subprocess.Popen[bytes], IO[bytes]]] = []
     listener: WebhookListener | None = None
     try:
@@ -95,9 +96,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         ensure_topics(
             settings.kafka,
             [t.articles, t.articles_dlq, t.alerts, t.alerts_dlq],
-            compacted=[t.notifier_state],
+            compacted=[t.notifier_state, t.ingest_state],
         )
-        ports = {"detector": free_port(), "notifier": free_port()}
+        ports = {"detector": free_port(), "notifier": free_port(), "ingest": free_port()}
         env = {
             **os.environ,
             "PW_KAFKA__BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
@@ -118,7 +119,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         config = config_file(args)
         if config:
             base += ["--config", config]
-        for name in ("detector", "notifier"):
+        services = ["detector", "notifier"]
+        if feeds is not None:
+            feeds.start()
+            env["PW_INGEST"] = json.dumps(
+                {"feeds": feeds.feeds(), "metrics_port": ports["ingest"], "timeout": 10}
+            )
+            services.append("ingest")
+            print(f"· demo feeds on {feeds.base_url} (RSS 2.0 and Atom)")
+        for name in services:
             log_file: IO[bytes] = open(workdir / f"{name}.log", "ab")  # noqa: SIM115
             # A session of its own: Ctrl-C reaches only `run`, which stops the services first
             # and the broker last, so their final commits still reach it.
@@ -130,13 +139,19 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 start_new_session=True,
             )
             children.append((name, proc, log_file))
-        print(f"· detector and notifier started; logs in {workdir}")
+        print(f"· {', '.join(services)} started; logs in {workdir}")
         for name, proc, _ in children:
             _wait_ready(name, ports[name], proc, timeout=60)
             print(f"· {name} ready (http://127.0.0.1:{ports[name]}/metrics)")
-        expected = _expected_alerts(settings, text)
-        published = _publish(settings, text)
-        print(f"· published {published} demo articles; alerts follow (Ctrl-C stops)\n")
+        if text is not None:
+            expected = _expected_alerts(
+                settings, [decode_article(x) for x in text.splitlines() if x.strip()]
+            )
+            published = _publish(settings, text)
+            print(f"· published {published} articles; alerts follow (Ctrl-C stops)\n")
+        else:
+            expected = _expected_alerts(settings, demo_feed_articles())
+            print("· ingest is polling the demo feeds; alerts follow (Ctrl-C stops)\n")
         shown = _show_alerts(settings, stop, len(expected) if args.once else None, args.timeout)
         if args.once:
             if shown < len(expected):
@@ -155,6 +170,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 proc.terminate()
         if listener is not None:
             listener.stop()
+        if feeds is not None:
+            feeds.stop()
         for name, proc, log in children:
             try:
                 code = proc.wait(timeout=20)
@@ -168,7 +185,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             print("· broker stopped")
 
 
-def _expected_alerts(settings: Settings, text: str) -> set[str]:
+def _expected_alerts(settings: Settings, articles: list[Article]) -> set[str]:
     """Article ids with an alert, by running the same engine in this process."""
     from policywatch.engine import Engine
 
@@ -176,9 +193,8 @@ def _expected_alerts(settings: Settings, text: str) -> set[str]:
     now = datetime.now(UTC)
     return {
         f"{alert.article.id}|{alert.event_type}"
-        for line in text.splitlines()
-        if line.strip()
-        for alert in engine.detect(decode_article(line), detected_at=now)
+        for article in articles
+        for alert in engine.detect(article, detected_at=now)
     }
 
 

@@ -44,6 +44,13 @@ class Metrics:
     delivery_seconds: Histogram
     time_to_notify_seconds: Histogram
     receivers_disabled: Gauge
+    feed_polls: Counter
+    feed_items_published: Counter
+    feed_items_skipped: Counter
+    feed_last_success: Gauge
+    feed_poll_interval: Gauge
+    feed_fetch_seconds: Histogram
+    article_fetches: Counter
     build_info: Info
 
     @classmethod
@@ -175,6 +182,49 @@ class Metrics:
                 "policywatch_receiver_disabled",
                 "1 when a receiver answered 410 Gone and was disabled",
                 ("receiver",),
+                registry=reg,
+            ),
+            feed_polls=Counter(
+                "policywatch_ingest_polls_total",
+                "Feed polls, by feed and outcome (ok, not_modified, or the error kind)",
+                ("feed", "outcome"),
+                registry=reg,
+            ),
+            feed_items_published=Counter(
+                "policywatch_ingest_items_published_total",
+                "Feed items published as articles (acknowledged by the broker)",
+                ("feed",),
+                registry=reg,
+            ),
+            feed_items_skipped=Counter(
+                "policywatch_ingest_items_skipped_total",
+                "Feed items not published, by reason (no_text, invalid)",
+                ("feed", "reason"),
+                registry=reg,
+            ),
+            feed_last_success=Gauge(
+                "policywatch_ingest_last_success_timestamp_seconds",
+                "Unix time of the feed's last successful poll (the service start until then)",
+                ("feed",),
+                registry=reg,
+            ),
+            feed_poll_interval=Gauge(
+                "policywatch_ingest_poll_interval_seconds",
+                "The feed's configured poll interval",
+                ("feed",),
+                registry=reg,
+            ),
+            feed_fetch_seconds=Histogram(
+                "policywatch_ingest_fetch_seconds",
+                "Duration of one HTTP fetch (feed document or linked article page)",
+                ("feed", "kind"),
+                buckets=_LATENCY_BUCKETS,
+                registry=reg,
+            ),
+            article_fetches=Counter(
+                "policywatch_ingest_article_fetches_total",
+                "Linked pages fetched for fetch_article, by outcome (ok, no_text, error kind)",
+                ("feed", "outcome"),
                 registry=reg,
             ),
             build_info=_build_info(reg),

@@ -1,13 +1,15 @@
 """One settings tree for every service, built once at the entry point and passed down.
 
 ``tree`` holds the root :class:`Settings` and :func:`load_settings`; ``sections`` the Kafka,
-topics, rules, detector and logging sections; ``notifier`` the ``notifier:`` section (receivers,
-routing tree, delivery policy). Every config schema lives here, so that the lower floors (kafka,
-engine, observability) can read their settings without importing a service.
+topics, rules, detector and logging sections; ``ingest`` the ``ingest:`` section (the feeds to
+poll); ``notifier`` the ``notifier:`` section (receivers, routing tree, delivery policy). Every
+config schema lives here, so that the lower floors (kafka, engine, observability) can read their
+settings without importing a service.
 """
 
 from __future__ import annotations
 
+from policywatch.settings.ingest import FeedSettings, IngestSettings
 from policywatch.settings.notifier import (
     ConsoleTarget,
     DeliveryPolicy,
@@ -34,6 +36,8 @@ __all__ = [
     "ConsoleTarget",
     "DeliveryPolicy",
     "DetectorSettings",
+    "FeedSettings",
+    "IngestSettings",
     "KafkaSettings",
     "KafkaTarget",
     "Label",

@@ -48,6 +48,7 @@ class TopicSettings(_Section):
     alerts: str = "alerts"
     alerts_dlq: str = "alerts.dlq"
     notifier_state: str = "policywatch.notifier.state"
+    ingest_state: str = "policywatch.ingest.state"
 
 
 class RulesSettings(_Section):

@@ -19,6 +19,7 @@ from pydantic_settings import (
 )
 
 from policywatch.errors import ConfigError
+from policywatch.settings.ingest import IngestSettings
 from policywatch.settings.notifier import NotifierSettings
 from policywatch.settings.sections import (
     DetectorSettings,
@@ -47,6 +48,9 @@ class Settings(BaseSettings):
     rules: RulesSettings = RulesSettings()
     detector: DetectorSettings = DetectorSettings()
     logging: LoggingSettings = LoggingSettings()
+    ingest: IngestSettings = Field(
+        default_factory=IngestSettings, description="Feeds to poll (docs/ingest.md)"
+    )
     notifier: NotifierSettings = Field(
         default_factory=NotifierSettings, description="Routing and receivers (docs/notifier.md)"
     )
