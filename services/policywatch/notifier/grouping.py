@@ -134,6 +134,9 @@ class Grouper:
     def __len__(self) -> int:
         return len(self._stories)
 
+    def stories(self) -> list[Story]:
+        return list(self._stories.values())
+
     def restore(self, state: StoryState) -> None:
         self._stories[state.key] = Story.restore(state)
 

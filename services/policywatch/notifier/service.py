@@ -26,9 +26,11 @@ from policywatch.kafka import Consumer, Producer, Record, dead_letter_headers, e
 from policywatch.models import Alert
 from policywatch.notifier.changelog import KafkaStateStore
 from policywatch.notifier.dead_letters import KafkaDeadLetterSink
+from policywatch.notifier.inhibition import Inhibitor
 from policywatch.notifier.pipeline import Pipeline, StateStore
 from policywatch.notifier.receivers import Receiver, build_receiver, make_http_client
 from policywatch.notifier.routing import Router
+from policywatch.notifier.silences import SilenceBook, SilenceFeed
 from policywatch.notifier.worker import ReceiverWorker
 from policywatch.observability.health import LagReporter, readiness, run_with_backoff
 from policywatch.observability.metrics import Metrics
@@ -62,6 +64,8 @@ class NotifierService:
         self._receivers_override = receivers
         self._clock = clock
         self._router = Router(self._config.effective_route())
+        self.silences = SilenceBook()
+        self._silence_feed: SilenceFeed | None = None
         self._consumer: Consumer | None = None
         self._producer: Producer | None = None
         self._workers: dict[str, ReceiverWorker] = {}
@@ -107,10 +111,14 @@ class NotifierService:
             ensure_topics(
                 self._settings.kafka,
                 [topics.alerts, topics.alerts_dlq, *kafka_topics],
-                compacted=[topics.notifier_state],
+                compacted=[topics.notifier_state, topics.silences],
             )
         except KafkaAdapterError as exc:  # a cluster may forbid topic creation: they may exist
             log.warning("ensure_topics_failed", error=str(exc))
+        if self._silence_feed is None:
+            feed = SilenceFeed(self._settings.kafka, topics.silences, self.silences)
+            feed.start()  # before any alert: a silence must hold from the first notification
+            self._silence_feed = feed
         if self._http is None:
             self._http = make_http_client()
         if self._receivers_override is not None:
@@ -137,6 +145,8 @@ class NotifierService:
             max_sources=self._config.max_sources,
             max_pending=self._config.max_pending_alerts,
             clock=self._clock,
+            silences=self.silences,
+            inhibitor=Inhibitor(self._config.inhibit_rules),
         )
         for receiver in receivers:
             workers[receiver.name] = ReceiverWorker(
@@ -325,6 +335,9 @@ class NotifierService:
                 log.warning("final_commit_failed", error=str(exc))
         for worker in self._workers.values():
             worker.receiver.close()
+        if self._silence_feed is not None:
+            self._silence_feed.stop()
+            self._silence_feed = None
         self._workers, self._pipeline = {}, None
         if self._consumer is not None:
             self._consumer.close()

@@ -44,6 +44,9 @@ class Metrics:
     delivery_seconds: Histogram
     time_to_notify_seconds: Histogram
     receivers_disabled: Gauge
+    notifications_silenced: Counter
+    notifications_inhibited: Counter
+    notifier_config_reloads: Counter
     build_info: Info
 
     @classmethod
@@ -175,6 +178,24 @@ class Metrics:
                 "policywatch_receiver_disabled",
                 "1 when a receiver answered 410 Gone and was disabled",
                 ("receiver",),
+                registry=reg,
+            ),
+            notifications_silenced=Counter(
+                "policywatch_notifications_silenced_total",
+                "Notifications not sent because an active silence matched the story",
+                ("receiver",),
+                registry=reg,
+            ),
+            notifications_inhibited=Counter(
+                "policywatch_notifications_inhibited_total",
+                "Notifications not sent because an inhibit rule's source story was open",
+                ("receiver",),
+                registry=reg,
+            ),
+            notifier_config_reloads=Counter(
+                "policywatch_notifier_config_reloads_total",
+                "Notifier config reloads on SIGHUP, by result (ok, failed: the old config stays)",
+                ("result",),
                 registry=reg,
             ),
             build_info=_build_info(reg),

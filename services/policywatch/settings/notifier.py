@@ -15,7 +15,7 @@ import base64
 import binascii
 import re
 from collections.abc import Iterator
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -29,10 +29,13 @@ from pydantic import (
     model_validator,
 )
 
+from policywatch.models.matchers import MatcherError, check_matcher_texts, parse_matcher
+
 #: Alert fields a route can match on and group by (see ``routing.alert_labels``).
 Label = Literal[
     "event_type", "actor", "target", "instruments", "severity", "rule", "source", "language"
 ]
+LABELS: tuple[str, ...] = get_args(Label)
 DEFAULT_GROUP_BY: tuple[Label, ...] = ("event_type", "actor", "target", "instruments")
 CONSOLE_RECEIVER = "console"
 
@@ -186,6 +189,11 @@ class Route(_Frozen):
     match_re: dict[Label, str] = Field(
         default_factory=dict, description="Regular expressions that must match the whole value"
     )
+    matchers: tuple[str, ...] = Field(
+        (),
+        description="Alertmanager matchers that must all match, e.g. 'actor!=\"US\"', "
+        "'event_type=~\"sanctions_.*\"' (regexes anchored)",
+    )
     continue_: bool = Field(
         False,
         alias="continue",
@@ -218,10 +226,49 @@ class Route(_Frozen):
                 raise ValueError(f"match_re.{label}: invalid regex {pattern!r}: {exc}") from exc
         return value
 
+    @field_validator("matchers")
+    @classmethod
+    def _matchers(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _valid_matchers(value)
+
     def walk(self) -> Iterator[Route]:
         yield self
         for child in self.routes:
             yield from child.walk()
+
+
+def _valid_matchers(texts: tuple[str, ...]) -> tuple[str, ...]:
+    problems = check_matcher_texts(texts)
+    for text in texts:
+        try:
+            name = parse_matcher(text).name
+        except MatcherError:
+            continue
+        if name not in LABELS:
+            problems.append(f"{text!r}: unknown label {name!r} (one of {', '.join(LABELS)})")
+    if problems:
+        raise ValueError("; ".join(problems))
+    return texts
+
+
+class InhibitRule(_Frozen):
+    """While a story matching ``source_matchers`` is open, stories matching ``target_matchers``
+    whose ``equal`` labels have the same values are not notified (Alertmanager's rule)."""
+
+    source_matchers: tuple[str, ...] = Field(
+        min_length=1, description="Matchers of the inhibiting (source) story"
+    )
+    target_matchers: tuple[str, ...] = Field(
+        min_length=1, description="Matchers of the inhibited (target) stories"
+    )
+    equal: tuple[Label, ...] = Field(
+        (), description="Labels that must have equal values in source and target"
+    )
+
+    @field_validator("source_matchers", "target_matchers")
+    @classmethod
+    def _matchers(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _valid_matchers(value)
 
 
 class NotifierSettings(_Frozen):
@@ -237,6 +284,9 @@ class NotifierSettings(_Frozen):
         None, description="Root of the routing tree; required when receivers are configured"
     )
     delivery: DeliveryPolicy = DeliveryPolicy()
+    inhibit_rules: tuple[InhibitRule, ...] = Field(
+        (), description="Stories that mute other stories while open (docs/notifier.md)"
+    )
     max_pending_alerts: int = Field(
         10_000,
         ge=1,
@@ -259,8 +309,10 @@ class NotifierSettings(_Frozen):
         root = self.route
         if root.receiver is None:
             raise ValueError("the root route needs a receiver (the default one)")
-        if root.match or root.match_re or root.continue_:
-            raise ValueError("the root route matches every alert: no match, match_re, continue")
+        if root.match or root.match_re or root.matchers or root.continue_:
+            raise ValueError(
+                "the root route matches every alert: no match, match_re, matchers, continue"
+            )
         known = set(names)
         for route in root.walk():
             if route.receiver is not None and route.receiver not in known:
@@ -290,8 +342,10 @@ def notifier_json_schema() -> dict[str, Any]:
 __all__ = [
     "CONSOLE_RECEIVER",
     "DEFAULT_GROUP_BY",
+    "LABELS",
     "ConsoleTarget",
     "DeliveryPolicy",
+    "InhibitRule",
     "KafkaTarget",
     "Label",
     "NotifierSettings",

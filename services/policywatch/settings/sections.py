@@ -48,6 +48,10 @@ class TopicSettings(_Section):
     alerts: str = "alerts"
     alerts_dlq: str = "alerts.dlq"
     notifier_state: str = "policywatch.notifier.state"
+    silences: str = Field(
+        "policywatch.silences",
+        description="Compacted topic of the notifier's silences (policywatch silence add)",
+    )
 
 
 class RulesSettings(_Section):
