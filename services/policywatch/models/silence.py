@@ -69,6 +69,9 @@ class Silence(BaseModel):
     def active(self, now: datetime) -> bool:
         return self.starts_at <= now < self.ends_at
 
+    def active_now(self) -> bool:
+        return self.active(datetime.now(UTC))
+
     def expired(self, now: datetime) -> Silence:
         """This silence ending at ``now`` (unchanged if it already ended)."""
         if self.ends_at <= now:
