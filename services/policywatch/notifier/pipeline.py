@@ -31,6 +31,7 @@ from policywatch.notifier.notification import Notification
 from policywatch.notifier.offsets import OffsetTracker
 from policywatch.notifier.routing import Router, alert_labels
 from policywatch.notifier.silences import SilenceBook
+from policywatch.notifier.story_messages import StoryMessages
 from policywatch.notifier.worker import Completion, Job
 from policywatch.observability.metrics import Metrics
 
@@ -82,10 +83,12 @@ class Pipeline:
         clock: Callable[[], float] = time.time,
         silences: SilenceBook | None = None,
         inhibitor: Inhibitor | None = None,
+        messages: StoryMessages | None = None,
     ) -> None:
         self._router = router
         self._silences = silences
         self._inhibitor = inhibitor
+        self._messages = messages
         self._workers = workers
         self._store = store
         self._metrics = metrics
@@ -110,6 +113,8 @@ class Pipeline:
         for state in states:
             if state.partition == partition and state.notified_at >= horizon:
                 grouper.restore(state)
+                if state.message is not None and self._messages is not None:
+                    self._messages.remember(state.story_id, state.message)
         self._groupers[partition] = grouper
         self._trackers[partition] = OffsetTracker()
         return len(grouper)
@@ -184,6 +189,11 @@ class Pipeline:
             for grouper in self._groupers.values():
                 grouper.prune(now, self._router.max_repeat_interval)
 
+    def _with_message(self, state: StoryState) -> StoryState:
+        """The state with the story's message, so a restart keeps editing the same one."""
+        ref = self._messages.get(state.story_id) if self._messages is not None else None
+        return state if ref is None else state.model_copy(update={"message": ref})
+
     def reconfigure(self, router: Router, inhibitor: Inhibitor | None) -> None:
         """New routing and inhibit rules for the alerts consumed from now on (SIGHUP)."""
         self._router = router
@@ -234,7 +244,8 @@ class Pipeline:
         grouper.dispatched(story, notification, now)
         done = grouper.complete(story.key, notification.id)
         if done is not None:
-            self._unsaved.append((grouper.partition, *done))
+            state, offsets = done
+            self._unsaved.append((grouper.partition, self._with_message(state), offsets))
         if reason == "silenced":
             self._metrics.notifications_silenced.labels(story.receiver).inc()
             event = "notification_silenced"
@@ -263,7 +274,8 @@ class Pipeline:
             grouper = self._groupers.get(job.partition)
             done = grouper.complete(job.key, job.notification.id) if grouper else None
             if done is not None:
-                self._unsaved.append((job.partition, *done))
+                state, offsets = done
+                self._unsaved.append((job.partition, self._with_message(state), offsets))
         if not self._unsaved:
             return
         try:

@@ -31,6 +31,7 @@ from policywatch.notifier.pipeline import Pipeline, StateStore
 from policywatch.notifier.receivers import Receiver, build_receiver, make_http_client
 from policywatch.notifier.routing import Router
 from policywatch.notifier.silences import SilenceBook, SilenceFeed
+from policywatch.notifier.story_messages import StoryMessages
 from policywatch.notifier.worker import ReceiverWorker
 from policywatch.observability.health import LagReporter, readiness, run_with_backoff
 from policywatch.observability.metrics import Metrics
@@ -70,6 +71,7 @@ class NotifierService:
         self._clock = clock
         self._router = Router(self._config.effective_route())
         self.silences = SilenceBook()
+        self.messages = StoryMessages()
         self._silence_feed: SilenceFeed | None = None
         self._consumer: Consumer | None = None
         self._producer: Producer | None = None
@@ -135,6 +137,7 @@ class NotifierService:
                     client=self._http,
                     producer=producer,
                     timeout=self._config.policy_for(cfg).timeout,
+                    messages=self.messages,
                 )
                 for cfg in self._config.effective_receivers()
             ]
@@ -152,6 +155,7 @@ class NotifierService:
             clock=self._clock,
             silences=self.silences,
             inhibitor=Inhibitor(self._config.inhibit_rules),
+            messages=self.messages,
         )
         for receiver in receivers:
             workers[receiver.name] = ReceiverWorker(
@@ -234,7 +238,11 @@ class NotifierService:
             except KafkaAdapterError as exc:
                 log.warning("ensure_topics_failed", error=str(exc))
         return build_receiver(
-            cfg, client=self._http, producer=self._producer, timeout=config.policy_for(cfg).timeout
+            cfg,
+            client=self._http,
+            producer=self._producer,
+            timeout=config.policy_for(cfg).timeout,
+            messages=self.messages,
         )
 
     def _retire_drained(self) -> None:

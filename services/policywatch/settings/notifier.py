@@ -133,6 +133,24 @@ class SlackTarget(_Frozen):
         return value
 
 
+class SlackBotTarget(_Frozen):
+    """A Slack app posting with the Web API: one message per story, edited on each update, with a
+    thread reply per update. The token is a credential."""
+
+    token: SecretStr = Field(description="Bot token (xoxb-...) with the chat:write scope")
+    channel: str = Field(
+        min_length=1, max_length=80, description="Channel id (C0123...) or name (#policy-alerts)"
+    )
+    base_url: str = Field(
+        "https://slack.com/api/", description="Web API base URL (a test points it at a fake)"
+    )
+
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return _http_url(value)
+
+
 class KafkaTarget(_Frozen):
     """A Kafka topic on the notifier's own cluster; the record key is the story id."""
 
@@ -143,15 +161,17 @@ class ConsoleTarget(_Frozen):
     """Human-readable lines on stdout."""
 
 
-ReceiverKind = Literal["webhook", "slack", "kafka", "console"]
+ReceiverKind = Literal["webhook", "slack", "slack_bot", "kafka", "console"]
 
 
 class ReceiverConfig(_Frozen):
-    """A named receiver: exactly one of ``webhook``, ``slack``, ``kafka``, ``console``."""
+    """A named receiver: exactly one of ``webhook``, ``slack``, ``slack_bot``, ``kafka``,
+    ``console``."""
 
     name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
     webhook: WebhookTarget | None = None
     slack: SlackTarget | None = None
+    slack_bot: SlackBotTarget | None = None
     kafka: KafkaTarget | None = None
     console: ConsoleTarget | None = None
     delivery: DeliveryPolicy | None = Field(
@@ -160,10 +180,10 @@ class ReceiverConfig(_Frozen):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> ReceiverConfig:
-        kinds = [k for k in ("webhook", "slack", "kafka", "console") if getattr(self, k)]
+        kinds = [k for k in get_args(ReceiverKind) if getattr(self, k) is not None]
         if len(kinds) != 1:
             raise ValueError(
-                f"receiver {self.name!r} needs exactly one of webhook, slack, kafka, console "
+                f"receiver {self.name!r} needs exactly one of {', '.join(get_args(ReceiverKind))} "
                 f"(got {', '.join(kinds) or 'none'})"
             )
         return self
@@ -174,6 +194,8 @@ class ReceiverConfig(_Frozen):
             return "webhook"
         if self.slack is not None:
             return "slack"
+        if self.slack_bot is not None:
+            return "slack_bot"
         return "kafka" if self.kafka is not None else "console"
 
 
@@ -351,6 +373,7 @@ __all__ = [
     "NotifierSettings",
     "ReceiverConfig",
     "Route",
+    "SlackBotTarget",
     "SlackTarget",
     "WebhookTarget",
     "notifier_json_schema",
