@@ -72,10 +72,9 @@ def test_the_topic_job_creates_every_topic_policywatch_uses(compose: dict[str, A
     assert "kafka-topics.sh" in script and "--if-not-exists" in script
     expected = set(TopicSettings().model_dump().values())
     created = set(re.findall(r"[\w.]+", script.split("for topic in", 1)[1].split(";", 1)[0]))
-    compacted = re.search(r"create (\S+) --config cleanup.policy=compact", script)
-    assert compacted is not None
-    assert created | {compacted.group(1)} == expected
-    assert compacted.group(1) == TopicSettings().notifier_state
+    compacted = set(re.findall(r"create (\S+) --config cleanup.policy=compact", script))
+    assert created | compacted == expected
+    assert compacted == {TopicSettings().notifier_state, TopicSettings().silences}
     for name in ("detector", "notifier"):
         assert services(compose)[name]["depends_on"]["topics"]["condition"] == (
             "service_completed_successfully"
