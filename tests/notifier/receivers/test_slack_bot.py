@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from policywatch.errors import DeliveryError
+from policywatch.notifier.grouping import MessageRef
 from policywatch.notifier.receivers.slack_bot import SlackBotReceiver, thread_reply
 from policywatch.notifier.slack_api_fake import CHANNEL_ID, SlackApiFake
 from policywatch.notifier.story_messages import StoryMessages
@@ -94,3 +95,14 @@ def test_a_bad_token_is_a_gone_receiver_and_a_server_error_is_retriable(
     with pytest.raises(DeliveryError) as err:
         _receiver(slack, StoryMessages()).send(make_notification())
     assert err.value.retriable and "HTTP 503" in str(err.value)
+
+
+def test_a_message_deleted_in_slack_is_posted_again(slack: SlackApiFake) -> None:
+    messages = StoryMessages()
+    messages.remember("pws_d", MessageRef(channel=CHANNEL_ID, ts="1600000000.000001"))
+    receiver = _receiver(slack, messages)
+    receiver.send(make_notification(story="pws_d", sequence=4, sources=4))
+    (post,) = slack.calls
+    assert post.method == "chat.postMessage" and "thread_ts" not in post.body
+    ref = messages.get("pws_d")
+    assert ref is not None and ref.ts in slack.messages

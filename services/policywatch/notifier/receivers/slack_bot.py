@@ -35,6 +35,14 @@ _GONE_ERRORS = frozenset({"account_inactive", "token_revoked", "invalid_auth", "
 _LISTED_IN_REPLY = 3
 
 
+class SlackCallError(DeliveryError):
+    """A Web API call Slack refused; ``code`` is Slack's ``error`` (e.g. ``ratelimited``)."""
+
+    def __init__(self, message: str, *, code: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.code = code
+
+
 def thread_reply(n: Notification) -> str:
     """The short reply an update posts in the story's thread."""
     new = list(n.sources[-_LISTED_IN_REPLY:]) if n.sources else []
@@ -74,6 +82,13 @@ class SlackBotReceiver:
     def send(self, notification: Notification) -> None:
         message = slack_message(notification)
         ref = self._messages.get(notification.story_id)
+        if ref is not None:
+            try:
+                self._call("chat_update", channel=ref.channel, ts=ref.ts, **message)
+            except SlackCallError as exc:
+                if exc.code != "message_not_found":
+                    raise
+                ref = None  # deleted in Slack: the story starts a new message
         if ref is None:
             data = self._call("chat_postMessage", channel=self._channel, **message)
             channel, ts = data.get("channel"), data.get("ts")
@@ -85,7 +100,6 @@ class SlackBotReceiver:
                 )
             self._messages.remember(notification.story_id, MessageRef(channel=channel, ts=ts))
             return
-        self._call("chat_update", channel=ref.channel, ts=ref.ts, **message)
         if notification.kind == "update":
             self._call(
                 "chat_postMessage",
@@ -103,8 +117,9 @@ class SlackBotReceiver:
             data = exc.response.data if isinstance(exc.response.data, dict) else {}
             error = str(data.get("error", "unknown_error"))
             retry_after = exc.response.headers.get("Retry-After") if status == 429 else None
-            raise DeliveryError(
+            raise SlackCallError(
                 f"{self._name}: {api} failed: HTTP {status}, {error}",
+                code=error,
                 receiver=self._name,
                 retriable=status == 429 or status >= 500 or error in _RETRIABLE_ERRORS,
                 retry_after=float(retry_after) if retry_after else None,
@@ -123,4 +138,4 @@ class SlackBotReceiver:
         pass
 
 
-__all__ = ["SlackBotReceiver", "thread_reply"]
+__all__ = ["SlackBotReceiver", "SlackCallError", "thread_reply"]
