@@ -185,8 +185,10 @@ class NotifierService:
         """Swap in the new notifier section, or keep the running one if the new one is bad.
 
         A changed receiver gets a new worker for new notifications; the old one finishes its
-        queue, then stops. A removed receiver keeps its worker: no route leads to it any more,
-        but updates of its open stories still reach it until they close.
+        queue and its retries (stopping it early would leave their alerts unacknowledged, and
+        their partition's commits stuck) and idles until shutdown. A removed receiver keeps its
+        worker: no route leads to it any more, but updates of its open stories still reach it
+        until they close.
         """
         self._reload_requested.clear()
         if self._reload_settings is None or self._pipeline is None or self._dlq is None:
@@ -244,12 +246,6 @@ class NotifierService:
             timeout=config.policy_for(cfg).timeout,
             messages=self.messages,
         )
-
-    def _retire_drained(self) -> None:
-        for worker in [w for w in self._retiring if w.backlog == 0]:
-            worker.stop()
-            worker.receiver.close()
-            self._retiring.remove(worker)
 
     # -- rebalancing -----------------------------------------------------------------------
 
@@ -338,8 +334,6 @@ class NotifierService:
                 consumer.seek(self._settings.topics.alerts, partition, offset)
             if self._reload_requested.is_set():
                 self._reload()
-            if self._retiring:
-                self._retire_drained()
             pipeline.tick()
             self._apply_pauses()
             self._commit()
