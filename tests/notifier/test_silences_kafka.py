@@ -203,3 +203,26 @@ def test_an_inhibit_rule_mutes_the_target_story_of_the_same_pair(
                 ),
             )
         assert _pairs(hook) == [(IMPOSED, "US", "CU"), ("sanctions_lifted", "US", "VE")]
+
+
+def test_silence_commands_work_before_the_topic_exists(
+    kafka_settings: KafkaSettings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.delenv("PW_CONFIG", raising=False)
+    monkeypatch.setenv("PW_KAFKA__BOOTSTRAP_SERVERS", kafka_settings.bootstrap_servers)
+    monkeypatch.setenv("PW_TOPICS__SILENCES", f"silences-new-{uuid.uuid4().hex[:8]}")
+    try:
+        assert main(["silence", "list"]) == 0
+        assert capsys.readouterr().out.splitlines()[1:] == []
+        assert main(["silence", "expire", "sil_nope"]) == 2
+        assert "no silence sil_nope" in capsys.readouterr().err
+        assert main(["silence", "add", "actor=US", "--comment", "c", "--duration", "5m"]) == 0
+        silence_id = capsys.readouterr().out.strip()
+        assert main(["silence", "list"]) == 0
+        assert silence_id in capsys.readouterr().out
+        assert main(["silence", "add", "colour=red", "--comment", "c"]) == 2
+        assert "unknown label 'colour'" in capsys.readouterr().err
+    finally:
+        structlog.reset_defaults()

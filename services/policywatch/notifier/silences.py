@@ -20,7 +20,7 @@ import structlog
 from pydantic import ValidationError
 
 from policywatch.errors import KafkaAdapterError
-from policywatch.kafka import Consumer, Producer, Record
+from policywatch.kafka import Consumer, Producer, Record, ensure_topics
 from policywatch.models.matchers import Matcher, matches_all
 from policywatch.models.silence import Silence
 from policywatch.settings import KafkaSettings
@@ -89,11 +89,12 @@ def _read_to_end(consumer: Consumer, book: SilenceBook, topic: str, timeout: flo
 
 
 def read_silences(settings: KafkaSettings, topic: str, timeout: float = 30.0) -> list[Silence]:
-    """Every silence in the topic, latest version of each."""
+    """Every silence in the topic, latest version of each (none if the topic does not exist)."""
     book = SilenceBook()
     consumer = Consumer(settings, [topic], None)
     try:
-        _read_to_end(consumer, book, topic, timeout)
+        if consumer.assignment():
+            _read_to_end(consumer, book, topic, timeout)
     finally:
         consumer.close()
     return book.all()
@@ -101,6 +102,12 @@ def read_silences(settings: KafkaSettings, topic: str, timeout: float = 30.0) ->
 
 def write_silence(settings: KafkaSettings, topic: str, silence: Silence) -> None:
     """Produce ``silence`` keyed by its id and wait for the broker's acknowledgement."""
+    try:
+        # Compacted, so that it keeps the latest version of every silence for ever; a broker
+        # that auto-created it on first write would not compact it.
+        ensure_topics(settings, [], compacted=[topic])
+    except KafkaAdapterError as exc:  # a cluster may forbid topic creation: it may exist
+        log.warning("ensure_topics_failed", error=str(exc))
     producer = Producer(settings)
     try:
         result = producer.send(topic, silence.model_dump_json().encode(), key=silence.id.encode())
