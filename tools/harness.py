@@ -79,11 +79,12 @@ def fresh_topics(
         alerts=f"alerts-{suffix}",
         alerts_dlq=f"alerts.dlq-{suffix}",
         notifier_state=f"notifier.state-{suffix}",
+        silences=f"silences-{suffix}",
     )
     ensure_topics(
         kafka,
         [topics.articles, topics.articles_dlq, topics.alerts, topics.alerts_dlq],
-        compacted=[topics.notifier_state],
+        compacted=[topics.notifier_state, topics.silences],
         partitions=partitions,
     )
     return topics
@@ -118,6 +119,7 @@ def service_env(
             "PW_TOPICS__ALERTS": topics.alerts,
             "PW_TOPICS__ALERTS_DLQ": topics.alerts_dlq,
             "PW_TOPICS__NOTIFIER_STATE": topics.notifier_state,
+            "PW_TOPICS__SILENCES": topics.silences,
         }
     )
     if group is not None:

@@ -29,6 +29,9 @@ def commands() -> list[list[str]]:
         ["run", "--once"],
         ["schemas"],
         ["broker", "--port", str(free_port())],
+        ["config", "check"],
+        ["routes", "test", "actor=US"],
+        ["silence", "list"],
     ]
 
 

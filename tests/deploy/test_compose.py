@@ -77,7 +77,11 @@ def test_the_topic_job_creates_every_topic_policywatch_uses(compose: dict[str, A
     created = set(re.findall(r"[\w.]+", script.split("for topic in", 1)[1].split(";", 1)[0]))
     compacted = set(re.findall(r"create (\S+) --config cleanup.policy=compact", script))
     assert created | compacted == expected
-    assert compacted == {TopicSettings().notifier_state, TopicSettings().ingest_state}
+    assert compacted == {
+        TopicSettings().notifier_state,
+        TopicSettings().ingest_state,
+        TopicSettings().silences,
+    }
     for name in SERVICES:
         assert services(compose)[name]["depends_on"]["topics"]["condition"] == (
             "service_completed_successfully"

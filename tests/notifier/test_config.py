@@ -165,7 +165,9 @@ def test_the_example_in_docs_loads(tmp_path: Path) -> None:
     path = tmp_path / "config.yaml"
     path.write_text(block, encoding="utf-8")
     n = load_settings(path).notifier
-    assert {r.name for r in n.receivers} == {"ops", "analysts", "critical-topic"}
+    assert {r.name for r in n.receivers} == {"ops", "analysts", "critical-topic", "desk"}
+    assert [r.kind for r in n.receivers][-1] == "slack_bot"
+    assert len(n.inhibit_rules) == 1
 
 
 def test_the_section_can_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -25,6 +25,9 @@ COMMAND_MODULES = (
     "tail",
     "run",
     "schemas",
+    "config",
+    "routes",
+    "silence",
 )
 CONFIG_HELP = "YAML config file (default: $PW_CONFIG; environment variables PW_... override it)"
 
@@ -61,6 +64,9 @@ def _accept_config_after_commands(parser: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "reports_config_problems", False):  # `config check` lists them all itself
+        code_: int = args.func(args, None)
+        return code_
     # Every command, even one that never reads a setting, refuses a bad config the same way,
     # before it starts anything.
     try:

@@ -17,11 +17,13 @@ from policywatch.notifier.receivers import (
     KafkaTopicReceiver,
     MemoryReceiver,
     Receiver,
+    SlackBotReceiver,
     SlackReceiver,
     WebhookReceiver,
 )
 from policywatch.notifier.routing import Router
 from policywatch.notifier.service import NotifierService
+from policywatch.notifier.slack_api_fake import SlackApiFake
 from policywatch.notifier.webhook_listener import Delivery, WebhookListener
 
 __all__ = [
@@ -38,6 +40,8 @@ __all__ = [
     "Pipeline",
     "Receiver",
     "Router",
+    "SlackApiFake",
+    "SlackBotReceiver",
     "SlackReceiver",
     "WebhookListener",
     "WebhookReceiver",

@@ -31,6 +31,15 @@ MAX_REMEMBERED_ARTICLES = 1_000
 FoldKind = Literal["new", "grouped", "duplicate"]
 
 
+class MessageRef(BaseModel):
+    """Where a receiver that edits its messages (``slack_bot``) posted the story."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    channel: str = Field(description="Channel id the message is in")
+    ts: str = Field(description="Slack's message timestamp: its id, and the thread_ts of replies")
+
+
 class StoryState(BaseModel):
     """A story as last delivered: the value of the compacted changelog record."""
 
@@ -51,6 +60,9 @@ class StoryState(BaseModel):
     first_detected_at: datetime
     last_detected_at: datetime
     notified_at: float = Field(description="Unix time the notification was dispatched")
+    message: MessageRef | None = Field(
+        None, description="The story's message, for receivers that edit it (slack_bot)"
+    )
 
 
 @dataclass
@@ -133,6 +145,9 @@ class Grouper:
 
     def __len__(self) -> int:
         return len(self._stories)
+
+    def stories(self) -> list[Story]:
+        return list(self._stories.values())
 
     def restore(self, state: StoryState) -> None:
         self._stories[state.key] = Story.restore(state)

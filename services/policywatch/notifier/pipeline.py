@@ -19,14 +19,19 @@ from __future__ import annotations
 import queue
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Protocol
+from datetime import UTC, datetime
+from typing import Literal, Protocol
 
 import structlog
 
 from policywatch.models import Alert
-from policywatch.notifier.grouping import Grouper, StoryState
+from policywatch.notifier.grouping import Grouper, Story, StoryState
+from policywatch.notifier.inhibition import Inhibitor, StoryView
+from policywatch.notifier.notification import Notification
 from policywatch.notifier.offsets import OffsetTracker
-from policywatch.notifier.routing import Router
+from policywatch.notifier.routing import Router, alert_labels
+from policywatch.notifier.silences import SilenceBook
+from policywatch.notifier.story_messages import StoryMessages
 from policywatch.notifier.worker import Completion, Job
 from policywatch.observability.metrics import Metrics
 
@@ -76,8 +81,14 @@ class Pipeline:
         max_sources: int = 20,
         max_pending: int = 10_000,
         clock: Callable[[], float] = time.time,
+        silences: SilenceBook | None = None,
+        inhibitor: Inhibitor | None = None,
+        messages: StoryMessages | None = None,
     ) -> None:
         self._router = router
+        self._silences = silences
+        self._inhibitor = inhibitor
+        self._messages = messages
         self._workers = workers
         self._store = store
         self._metrics = metrics
@@ -102,6 +113,8 @@ class Pipeline:
         for state in states:
             if state.partition == partition and state.notified_at >= horizon:
                 grouper.restore(state)
+                if state.message is not None and self._messages is not None:
+                    self._messages.remember(state.story_id, state.message)
         self._groupers[partition] = grouper
         self._trackers[partition] = OffsetTracker()
         return len(grouper)
@@ -159,6 +172,8 @@ class Pipeline:
             generation = self._generation[partition]
             for story in grouper.due(now):
                 notification = grouper.build(story)
+                if self._mute_if_muted(grouper, story, notification, now):
+                    continue
                 job = Job(notification, partition, generation, story.key)
                 if self._workers[story.receiver].offer(job):
                     grouper.dispatched(story, notification, now)
@@ -174,6 +189,78 @@ class Pipeline:
             for grouper in self._groupers.values():
                 grouper.prune(now, self._router.max_repeat_interval)
 
+    def _with_message(self, state: StoryState) -> StoryState:
+        """The state with the story's message, so a restart keeps editing the same one."""
+        ref = self._messages.get(state.story_id) if self._messages is not None else None
+        return state if ref is None else state.model_copy(update={"message": ref})
+
+    def reconfigure(self, router: Router, inhibitor: Inhibitor | None) -> None:
+        """New routing and inhibit rules for the alerts consumed from now on (SIGHUP)."""
+        self._router = router
+        self._inhibitor = inhibitor
+
+    # -- muting: silences and inhibition ---------------------------------------------------
+
+    def _muted(self, story: Story) -> tuple[Literal["silenced", "inhibited"], str] | None:
+        labels = alert_labels(story.first_alert)
+        if self._silences is not None:
+            silence = self._silences.silencing(labels, datetime.fromtimestamp(self._clock(), UTC))
+            if silence is not None:
+                return "silenced", silence.id
+        inhibitor = self._inhibitor
+        if inhibitor and inhibitor.may_inhibit(labels):
+            views = (
+                view
+                for grouper in self._groupers.values()
+                for other in grouper.stories()
+                if (view := self._view(other)) is not None
+            )
+            target = self._view(story, labels)
+            hit = inhibitor.inhibiting(target, views) if target is not None else None
+            if hit is not None:
+                return "inhibited", f"inhibit_rules.{hit[0]} by story {hit[1]}"
+        return None
+
+    def _view(self, story: Story, labels: dict[str, str] | None = None) -> StoryView | None:
+        if story.first_detected_at is None or story.last_detected_at is None:
+            return None
+        window = story.route.repeat_interval if story.route else self._router.max_repeat_interval
+        return StoryView(
+            key=story.key,
+            labels=labels if labels is not None else alert_labels(story.first_alert),
+            first_detected_at=story.first_detected_at,
+            last_detected_at=story.last_detected_at,
+            window=window,
+        )
+
+    def _mute_if_muted(
+        self, grouper: Grouper, story: Story, notification: Notification, now: float
+    ) -> bool:
+        """Not sent, but the story advances as if it were: no "new" notification afterwards."""
+        muted = self._muted(story)
+        if muted is None:
+            return False
+        reason, why = muted
+        grouper.dispatched(story, notification, now)
+        done = grouper.complete(story.key, notification.id)
+        if done is not None:
+            state, offsets = done
+            self._unsaved.append((grouper.partition, self._with_message(state), offsets))
+        if reason == "silenced":
+            self._metrics.notifications_silenced.labels(story.receiver).inc()
+            event = "notification_silenced"
+        else:
+            self._metrics.notifications_inhibited.labels(story.receiver).inc()
+            event = "notification_inhibited"
+        log.info(
+            event,
+            receiver=story.receiver,
+            notification_id=notification.id,
+            story_id=story.story_id,
+            by=why,
+        )
+        return True
+
     def absorb(self) -> None:
         """Take in finished deliveries and persist their state (also called at shutdown)."""
         while True:
@@ -187,7 +274,8 @@ class Pipeline:
             grouper = self._groupers.get(job.partition)
             done = grouper.complete(job.key, job.notification.id) if grouper else None
             if done is not None:
-                self._unsaved.append((job.partition, *done))
+                state, offsets = done
+                self._unsaved.append((job.partition, self._with_message(state), offsets))
         if not self._unsaved:
             return
         try:

@@ -8,10 +8,10 @@ with at least one receiver. Unset fields are inherited from the parent.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from policywatch.models import Alert
+from policywatch.models.matchers import Matcher, from_match, matches_all, parse_matchers
 from policywatch.settings.notifier import DEFAULT_GROUP_BY, Route
 
 #: Root defaults for what a config leaves unset.
@@ -57,18 +57,12 @@ class RouteMatch:
 @dataclass(frozen=True, slots=True)
 class _Node:
     match: RouteMatch
-    equals: tuple[tuple[str, str], ...]
-    regexes: tuple[tuple[str, re.Pattern[str]], ...]
+    matchers: tuple[Matcher, ...]
     continue_: bool
     children: tuple[_Node, ...]
 
-    def matches(self, labels: dict[str, str]) -> bool:
-        return all(labels.get(k) == v for k, v in self.equals) and all(
-            rx.fullmatch(labels.get(k, "")) for k, rx in self.regexes
-        )
-
     def walk(self, labels: dict[str, str]) -> list[RouteMatch]:
-        if not self.matches(labels):
+        if not matches_all(self.matchers, labels):
             return []
         found: list[RouteMatch] = []
         for child in self.children:
@@ -94,8 +88,10 @@ def _build(route: Route, parent: RouteMatch, path: str) -> _Node:
     )
     return _Node(
         match=resolved,
-        equals=tuple(sorted(route.match.items())),
-        regexes=tuple((k, re.compile(v)) for k, v in sorted(route.match_re.items())),
+        matchers=(
+            *from_match(route.match.items(), route.match_re.items()),
+            *parse_matchers(route.matchers),
+        ),
         continue_=route.continue_,
         children=tuple(
             _build(child, resolved, f"{path}.{i}") for i, child in enumerate(route.routes)

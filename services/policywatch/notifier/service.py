@@ -26,13 +26,16 @@ from policywatch.kafka import Consumer, Producer, Record, dead_letter_headers, e
 from policywatch.models import Alert
 from policywatch.notifier.changelog import KafkaStateStore
 from policywatch.notifier.dead_letters import KafkaDeadLetterSink
+from policywatch.notifier.inhibition import Inhibitor
 from policywatch.notifier.pipeline import Pipeline, StateStore
 from policywatch.notifier.receivers import Receiver, build_receiver, make_http_client
 from policywatch.notifier.routing import Router
+from policywatch.notifier.silences import SilenceBook, SilenceFeed
+from policywatch.notifier.story_messages import StoryMessages
 from policywatch.notifier.worker import ReceiverWorker
 from policywatch.observability.health import LagReporter, readiness, run_with_backoff
 from policywatch.observability.metrics import Metrics
-from policywatch.settings import Settings
+from policywatch.settings import NotifierSettings, ReceiverConfig, Settings
 
 if TYPE_CHECKING:
     import httpx
@@ -53,8 +56,13 @@ class NotifierService:
         http_client: httpx.Client | None = None,
         receivers: Sequence[Receiver] | None = None,
         clock: Callable[[], float] = time.time,
+        reload_settings: Callable[[], Settings] | None = None,
     ) -> None:
         self._settings = settings
+        self._reload_settings = reload_settings
+        self._reload_requested = threading.Event()
+        self._retiring: list[ReceiverWorker] = []
+        self._dlq: KafkaDeadLetterSink | None = None
         self._config = settings.notifier
         self._metrics = metrics
         self._http = http_client
@@ -62,6 +70,9 @@ class NotifierService:
         self._receivers_override = receivers
         self._clock = clock
         self._router = Router(self._config.effective_route())
+        self.silences = SilenceBook()
+        self.messages = StoryMessages()
+        self._silence_feed: SilenceFeed | None = None
         self._consumer: Consumer | None = None
         self._producer: Producer | None = None
         self._workers: dict[str, ReceiverWorker] = {}
@@ -107,10 +118,14 @@ class NotifierService:
             ensure_topics(
                 self._settings.kafka,
                 [topics.alerts, topics.alerts_dlq, *kafka_topics],
-                compacted=[topics.notifier_state],
+                compacted=[topics.notifier_state, topics.silences],
             )
         except KafkaAdapterError as exc:  # a cluster may forbid topic creation: they may exist
             log.warning("ensure_topics_failed", error=str(exc))
+        if self._silence_feed is None:
+            feed = SilenceFeed(self._settings.kafka, topics.silences, self.silences)
+            feed.start()  # before any alert: a silence must hold from the first notification
+            self._silence_feed = feed
         if self._http is None:
             self._http = make_http_client()
         if self._receivers_override is not None:
@@ -122,6 +137,7 @@ class NotifierService:
                     client=self._http,
                     producer=producer,
                     timeout=self._config.policy_for(cfg).timeout,
+                    messages=self.messages,
                 )
                 for cfg in self._config.effective_receivers()
             ]
@@ -137,6 +153,9 @@ class NotifierService:
             max_sources=self._config.max_sources,
             max_pending=self._config.max_pending_alerts,
             clock=self._clock,
+            silences=self.silences,
+            inhibitor=Inhibitor(self._config.inhibit_rules),
+            messages=self.messages,
         )
         for receiver in receivers:
             workers[receiver.name] = ReceiverWorker(
@@ -153,7 +172,80 @@ class NotifierService:
         for worker in workers.values():
             worker.start()
         self._workers, self._pipeline, self._store = workers, pipeline, store
+        self._dlq = dlq
         log.info("notifier_started", receivers=sorted(workers), topic=topics.alerts)
+
+    # -- reload (SIGHUP) --------------------------------------------------------------------
+
+    def request_reload(self) -> None:
+        """Reload routing, receivers and inhibit rules at the next loop turn (SIGHUP)."""
+        self._reload_requested.set()
+
+    def _reload(self) -> None:
+        """Swap in the new notifier section, or keep the running one if the new one is bad.
+
+        A changed receiver gets a new worker for new notifications; the old one finishes its
+        queue and its retries (stopping it early would leave their alerts unacknowledged, and
+        their partition's commits stuck) and idles until shutdown. A removed receiver keeps its
+        worker: no route leads to it any more, but updates of its open stories still reach it
+        until they close.
+        """
+        self._reload_requested.clear()
+        if self._reload_settings is None or self._pipeline is None or self._dlq is None:
+            log.warning("notifier_config_reload_skipped", reason="no config source or not started")
+            return
+        try:
+            new = self._reload_settings().notifier
+            router = Router(new.effective_route())
+            configs = new.effective_receivers() if self._receivers_override is None else ()
+            missing = {r.receiver for r in new.effective_route().walk() if r.receiver} - {
+                *self._workers,
+                *(c.name for c in configs),
+            }
+            if missing:
+                raise ValueError(f"no receiver named {', '.join(sorted(missing))}")
+            old = {
+                c.name: (c, self._config.policy_for(c)) for c in self._config.effective_receivers()
+            }
+            fresh = [c for c in configs if old.get(c.name) != (c, new.policy_for(c))]
+            built = [(c, self._build_receiver(c, new)) for c in fresh]
+        except Exception as exc:  # any problem: the running config stays
+            self._metrics.notifier_config_reloads.labels("failed").inc()
+            log.error("notifier_config_reload_failed", error=str(exc), keeping="running config")
+            return
+        for cfg, receiver in built:
+            worker = ReceiverWorker(
+                receiver, new.policy_for(cfg), self._dlq, self._pipeline.complete, self._metrics
+            )
+            worker.start()
+            previous = self._workers.get(cfg.name)
+            if previous is not None:
+                self._retiring.append(previous)
+            self._workers[cfg.name] = worker
+        self._pipeline.reconfigure(router, Inhibitor(new.inhibit_rules))
+        self._router, self._config = router, new
+        self._metrics.notifier_config_reloads.labels("ok").inc()
+        log.info(
+            "notifier_config_reloaded",
+            receivers=sorted(c.name for c in configs),
+            replaced=sorted(c.name for c, _ in built),
+            inhibit_rules=len(new.inhibit_rules),
+        )
+
+    def _build_receiver(self, cfg: ReceiverConfig, config: NotifierSettings) -> Receiver:
+        assert self._http is not None and self._producer is not None
+        if cfg.kafka is not None:
+            try:
+                ensure_topics(self._settings.kafka, [cfg.kafka.topic])
+            except KafkaAdapterError as exc:
+                log.warning("ensure_topics_failed", error=str(exc))
+        return build_receiver(
+            cfg,
+            client=self._http,
+            producer=self._producer,
+            timeout=config.policy_for(cfg).timeout,
+            messages=self.messages,
+        )
 
     # -- rebalancing -----------------------------------------------------------------------
 
@@ -240,6 +332,8 @@ class NotifierService:
                     rewind.setdefault(record.partition, record.offset)
             for partition, offset in rewind.items():  # not restored yet: read again later
                 consumer.seek(self._settings.topics.alerts, partition, offset)
+            if self._reload_requested.is_set():
+                self._reload()
             pipeline.tick()
             self._apply_pauses()
             self._commit()
@@ -315,8 +409,11 @@ class NotifierService:
 
     def close(self) -> None:
         """Stop the workers, persist and commit what finished, close every client."""
-        for worker in self._workers.values():
+        for worker in [*self._workers.values(), *self._retiring]:
             worker.stop()
+        for worker in self._retiring:
+            worker.receiver.close()
+        self._retiring = []
         if self._pipeline is not None and self._consumer is not None:
             try:
                 self._pipeline.absorb()
@@ -325,6 +422,9 @@ class NotifierService:
                 log.warning("final_commit_failed", error=str(exc))
         for worker in self._workers.values():
             worker.receiver.close()
+        if self._silence_feed is not None:
+            self._silence_feed.stop()
+            self._silence_feed = None
         self._workers, self._pipeline = {}, None
         if self._consumer is not None:
             self._consumer.close()

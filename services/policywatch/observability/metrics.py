@@ -51,6 +51,9 @@ class Metrics:
     feed_poll_interval: Gauge
     feed_fetch_seconds: Histogram
     article_fetches: Counter
+    notifications_silenced: Counter
+    notifications_inhibited: Counter
+    notifier_config_reloads: Counter
     build_info: Info
 
     @classmethod
@@ -225,6 +228,22 @@ class Metrics:
                 "policywatch_ingest_article_fetches_total",
                 "Linked pages fetched for fetch_article, by outcome (ok, no_text, error kind)",
                 ("feed", "outcome"),
+            notifications_silenced=Counter(
+                "policywatch_notifications_silenced_total",
+                "Notifications not sent because an active silence matched the story",
+                ("receiver",),
+                registry=reg,
+            ),
+            notifications_inhibited=Counter(
+                "policywatch_notifications_inhibited_total",
+                "Notifications not sent because an inhibit rule's source story was open",
+                ("receiver",),
+                registry=reg,
+            ),
+            notifier_config_reloads=Counter(
+                "policywatch_notifier_config_reloads_total",
+                "Notifier config reloads on SIGHUP, by result (ok, failed: the old config stays)",
+                ("result",),
                 registry=reg,
             ),
             build_info=_build_info(reg),

@@ -15,7 +15,7 @@ import base64
 import binascii
 import re
 from collections.abc import Iterator
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -29,10 +29,13 @@ from pydantic import (
     model_validator,
 )
 
+from policywatch.models.matchers import MatcherError, check_matcher_texts, parse_matcher
+
 #: Alert fields a route can match on and group by (see ``routing.alert_labels``).
 Label = Literal[
     "event_type", "actor", "target", "instruments", "severity", "rule", "source", "language"
 ]
+LABELS: tuple[str, ...] = get_args(Label)
 DEFAULT_GROUP_BY: tuple[Label, ...] = ("event_type", "actor", "target", "instruments")
 CONSOLE_RECEIVER = "console"
 
@@ -130,6 +133,24 @@ class SlackTarget(_Frozen):
         return value
 
 
+class SlackBotTarget(_Frozen):
+    """A Slack app posting with the Web API: one message per story, edited on each update, with a
+    thread reply per update. The token is a credential."""
+
+    token: SecretStr = Field(description="Bot token (xoxb-...) with the chat:write scope")
+    channel: str = Field(
+        min_length=1, max_length=80, description="Channel id (C0123...) or name (#policy-alerts)"
+    )
+    base_url: str = Field(
+        "https://slack.com/api/", description="Web API base URL (a test points it at a fake)"
+    )
+
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return _http_url(value)
+
+
 class KafkaTarget(_Frozen):
     """A Kafka topic on the notifier's own cluster; the record key is the story id."""
 
@@ -140,15 +161,17 @@ class ConsoleTarget(_Frozen):
     """Human-readable lines on stdout."""
 
 
-ReceiverKind = Literal["webhook", "slack", "kafka", "console"]
+ReceiverKind = Literal["webhook", "slack", "slack_bot", "kafka", "console"]
 
 
 class ReceiverConfig(_Frozen):
-    """A named receiver: exactly one of ``webhook``, ``slack``, ``kafka``, ``console``."""
+    """A named receiver: exactly one of ``webhook``, ``slack``, ``slack_bot``, ``kafka``,
+    ``console``."""
 
     name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
     webhook: WebhookTarget | None = None
     slack: SlackTarget | None = None
+    slack_bot: SlackBotTarget | None = None
     kafka: KafkaTarget | None = None
     console: ConsoleTarget | None = None
     delivery: DeliveryPolicy | None = Field(
@@ -157,10 +180,10 @@ class ReceiverConfig(_Frozen):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> ReceiverConfig:
-        kinds = [k for k in ("webhook", "slack", "kafka", "console") if getattr(self, k)]
+        kinds = [k for k in get_args(ReceiverKind) if getattr(self, k) is not None]
         if len(kinds) != 1:
             raise ValueError(
-                f"receiver {self.name!r} needs exactly one of webhook, slack, kafka, console "
+                f"receiver {self.name!r} needs exactly one of {', '.join(get_args(ReceiverKind))} "
                 f"(got {', '.join(kinds) or 'none'})"
             )
         return self
@@ -171,6 +194,8 @@ class ReceiverConfig(_Frozen):
             return "webhook"
         if self.slack is not None:
             return "slack"
+        if self.slack_bot is not None:
+            return "slack_bot"
         return "kafka" if self.kafka is not None else "console"
 
 
@@ -185,6 +210,11 @@ class Route(_Frozen):
     )
     match_re: dict[Label, str] = Field(
         default_factory=dict, description="Regular expressions that must match the whole value"
+    )
+    matchers: tuple[str, ...] = Field(
+        (),
+        description="Alertmanager matchers that must all match, e.g. 'actor!=\"US\"', "
+        "'event_type=~\"sanctions_.*\"' (regexes anchored)",
     )
     continue_: bool = Field(
         False,
@@ -218,10 +248,49 @@ class Route(_Frozen):
                 raise ValueError(f"match_re.{label}: invalid regex {pattern!r}: {exc}") from exc
         return value
 
+    @field_validator("matchers")
+    @classmethod
+    def _matchers(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _valid_matchers(value)
+
     def walk(self) -> Iterator[Route]:
         yield self
         for child in self.routes:
             yield from child.walk()
+
+
+def _valid_matchers(texts: tuple[str, ...]) -> tuple[str, ...]:
+    problems = check_matcher_texts(texts)
+    for text in texts:
+        try:
+            name = parse_matcher(text).name
+        except MatcherError:
+            continue
+        if name not in LABELS:
+            problems.append(f"{text!r}: unknown label {name!r} (one of {', '.join(LABELS)})")
+    if problems:
+        raise ValueError("; ".join(problems))
+    return texts
+
+
+class InhibitRule(_Frozen):
+    """While a story matching ``source_matchers`` is open, stories matching ``target_matchers``
+    whose ``equal`` labels have the same values are not notified (Alertmanager's rule)."""
+
+    source_matchers: tuple[str, ...] = Field(
+        min_length=1, description="Matchers of the inhibiting (source) story"
+    )
+    target_matchers: tuple[str, ...] = Field(
+        min_length=1, description="Matchers of the inhibited (target) stories"
+    )
+    equal: tuple[Label, ...] = Field(
+        (), description="Labels that must have equal values in source and target"
+    )
+
+    @field_validator("source_matchers", "target_matchers")
+    @classmethod
+    def _matchers(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _valid_matchers(value)
 
 
 class NotifierSettings(_Frozen):
@@ -237,6 +306,9 @@ class NotifierSettings(_Frozen):
         None, description="Root of the routing tree; required when receivers are configured"
     )
     delivery: DeliveryPolicy = DeliveryPolicy()
+    inhibit_rules: tuple[InhibitRule, ...] = Field(
+        (), description="Stories that mute other stories while open (docs/notifier.md)"
+    )
     max_pending_alerts: int = Field(
         10_000,
         ge=1,
@@ -259,8 +331,10 @@ class NotifierSettings(_Frozen):
         root = self.route
         if root.receiver is None:
             raise ValueError("the root route needs a receiver (the default one)")
-        if root.match or root.match_re or root.continue_:
-            raise ValueError("the root route matches every alert: no match, match_re, continue")
+        if root.match or root.match_re or root.matchers or root.continue_:
+            raise ValueError(
+                "the root route matches every alert: no match, match_re, matchers, continue"
+            )
         known = set(names)
         for route in root.walk():
             if route.receiver is not None and route.receiver not in known:
@@ -290,13 +364,16 @@ def notifier_json_schema() -> dict[str, Any]:
 __all__ = [
     "CONSOLE_RECEIVER",
     "DEFAULT_GROUP_BY",
+    "LABELS",
     "ConsoleTarget",
     "DeliveryPolicy",
+    "InhibitRule",
     "KafkaTarget",
     "Label",
     "NotifierSettings",
     "ReceiverConfig",
     "Route",
+    "SlackBotTarget",
     "SlackTarget",
     "WebhookTarget",
     "notifier_json_schema",

@@ -49,6 +49,10 @@ class TopicSettings(_Section):
     alerts_dlq: str = "alerts.dlq"
     notifier_state: str = "policywatch.notifier.state"
     ingest_state: str = "policywatch.ingest.state"
+    silences: str = Field(
+        "policywatch.silences",
+        description="Compacted topic of the notifier's silences (policywatch silence add)",
+    )
 
 
 class RulesSettings(_Section):

@@ -1,8 +1,8 @@
 """Receivers: where notifications are delivered, one module per kind.
 
-``base`` holds the :class:`Receiver` protocol; ``webhook``, ``slack``, ``kafka_topic`` and
-``console`` the real receivers (``http`` what the HTTP ones share); ``memory`` the fake for tests;
-``build`` turns a config entry into a receiver.
+``base`` holds the :class:`Receiver` protocol; ``webhook``, ``slack``, ``slack_bot``,
+``kafka_topic`` and ``console`` the real receivers (``http`` what the HTTP ones share);
+``memory`` the fake for tests; ``build`` turns a config entry into a receiver.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from policywatch.notifier.receivers.http import make_http_client, parse_retry_af
 from policywatch.notifier.receivers.kafka_topic import KafkaSender, KafkaTopicReceiver
 from policywatch.notifier.receivers.memory import MemoryReceiver
 from policywatch.notifier.receivers.slack import SlackReceiver
+from policywatch.notifier.receivers.slack_bot import SlackBotReceiver
 from policywatch.notifier.receivers.webhook import WebhookReceiver
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "KafkaTopicReceiver",
     "MemoryReceiver",
     "Receiver",
+    "SlackBotReceiver",
     "SlackReceiver",
     "WebhookReceiver",
     "build_receiver",
