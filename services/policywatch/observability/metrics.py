@@ -228,6 +228,8 @@ class Metrics:
                 "policywatch_ingest_article_fetches_total",
                 "Linked pages fetched for fetch_article, by outcome (ok, no_text, error kind)",
                 ("feed", "outcome"),
+                registry=reg,
+            ),
             notifications_silenced=Counter(
                 "policywatch_notifications_silenced_total",
                 "Notifications not sent because an active silence matched the story",
