@@ -13,6 +13,7 @@ from policywatch.engine.calibration import Calibration
 from policywatch.engine.matching.arbitration import arbitrate
 from policywatch.engine.matching.rule_match import Candidate, match_rule
 from policywatch.engine.matching.scanner import Scanner, article_fields
+from policywatch.engine.matching.trace import Trace
 from policywatch.engine.rule_language.compiler import CompiledPack, CompiledRule, compile_rules
 from policywatch.engine.rule_language.loader import (
     LoadedFile,
@@ -150,7 +151,13 @@ class Engine:
     def rule_ids(self) -> tuple[str, ...]:
         return self._rule_ids
 
-    def scan(self, article: Article, *, detected_at: datetime) -> ScanResult:
+    def scan(
+        self, article: Article, *, detected_at: datetime, trace: Trace | None = None
+    ) -> ScanResult:
+        """Alerts for ``article``. With ``trace``, every (rule, trigger hit) considered leaves a
+        step there, saying what was decided and why (``policywatch scan --explain``)."""
+        if trace is not None:
+            trace.set_names = self.pack.set_names
         languages = self._languages.initial(article)
         if not languages:
             return _NOTHING
@@ -189,11 +196,19 @@ class Engine:
                 (h for sid in rule.trigger_sets for h in hits.get(sid, ())), key=_BY_POSITION
             )
             for hit in triggers:
-                cand = match_rule(rule, ctx, hit, pack)
+                cand = match_rule(rule, ctx, hit, pack, trace)
                 if cand is not None and cand.confidence >= self.min_confidence:
                     candidates.append(cand)
                     matched.setdefault(rule.spec.id, None)
-        alerts = tuple(self._alerts(article, arbitrate(candidates), detected_at, self.calibration))
+                elif cand is not None and trace is not None:
+                    trace.below_threshold(cand, self.min_confidence)
+        if trace is None:
+            kept = arbitrate(candidates)
+        else:
+            why: dict[int, str] = {}
+            kept = arbitrate(candidates, why)
+            trace.arbitrated(candidates, why)
+        alerts = tuple(self._alerts(article, kept, detected_at, self.calibration, trace))
         return ScanResult(
             alerts, tuple(dict.fromkeys(evaluated)), tuple(matched), tuple(candidates)
         )
@@ -207,6 +222,7 @@ class Engine:
         candidates: list[Candidate],
         detected_at: datetime,
         calibration: Calibration | None,
+        trace: Trace | None = None,
     ) -> list[Alert]:
         by_type: dict[str, list[Candidate]] = {}
         for c in candidates:
@@ -229,6 +245,8 @@ class Engine:
                 # The rule's measured precision, times the downgrades its cues applied.
                 downgrade = best.confidence / spec.confidence
                 confidence = round(calibration.precision(spec.id) * downgrade, 4)
+            if trace is not None:
+                trace.alerted(best, group, confidence, calibration is not None)
             alerts.append(
                 Alert(
                     alert_id=make_alert_id(article.id, spec.id, spec.version, event_type),
