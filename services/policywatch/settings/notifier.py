@@ -31,7 +31,15 @@ from pydantic import (
 
 #: Alert fields a route can match on and group by (see ``routing.alert_labels``).
 Label = Literal[
-    "event_type", "actor", "target", "instruments", "severity", "rule", "source", "language"
+    "event_type",
+    "actor",
+    "target",
+    "instruments",
+    "severity",
+    "rule",
+    "source",
+    "language",
+    "confidence",
 ]
 DEFAULT_GROUP_BY: tuple[Label, ...] = ("event_type", "actor", "target", "instruments")
 CONSOLE_RECEIVER = "console"
