@@ -14,6 +14,7 @@ from policywatch.engine.calibration import CalibrationError
 from policywatch.errors import RuleErrors
 from policywatch.models import ArticleDecodeError
 from policywatch.quality.calibration import (
+    DEFAULT_PRIOR_WEIGHT,
     calibration_from,
     calibration_yaml,
     expected_calibration_error,
@@ -69,6 +70,14 @@ def register(subparsers: Any) -> None:
         metavar="OUT.yaml",
         help="write a calibration table (per-rule tp/fp and the prior) from this run; put it "
         "in the rule directory as calibration.yaml",
+    )
+    parser.add_argument(
+        "--prior-weight",
+        type=float,
+        default=DEFAULT_PRIOR_WEIGHT,
+        metavar="N",
+        help="with --calibrate: how many observations the prior (the pack's precision) is "
+        f"worth (default {DEFAULT_PRIOR_WEIGHT:g})",
     )
     add_rules_argument(parser)
     parser.set_defaults(func=run)
@@ -148,9 +157,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             Path(args.save).write_text(json.dumps(saved, indent=1, sort_keys=True) + "\n")
         if args.calibrate:
             by_rule = {r: (c.tp, c.fp) for r, c in report.by_rule.items()}
-            table = calibration_yaml(calibration_from(by_rule), sources=sources)
+            table = calibration_yaml(
+                calibration_from(by_rule, prior_weight=args.prior_weight), sources=sources
+            )
             Path(args.calibrate).write_text(table, encoding="utf-8")
     except OSError as exc:
         print(f"cannot write {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except CalibrationError as exc:
+        print(f"--calibrate: {exc}", file=sys.stderr)
         return 2
     return 1 if bad else 0
