@@ -7,6 +7,7 @@ import pytest
 from policywatch.engine import Engine
 from policywatch.engine.calibration import Calibration, CalibrationError, smoothed_precision
 from policywatch.engine.rule_language.loader import builtin_rules_dir
+from policywatch.errors import RuleErrors
 from policywatch.quality.calibration import (
     calibration_from,
     calibration_yaml,
@@ -93,6 +94,10 @@ def test_a_rule_directory_carries_its_table_and_the_loader_skips_it(tmp_path: Pa
     (tmp_path / "calibration.yaml").write_text("prior: {mean: 0.3, weight: 4}\nrules: {}\n")
     engine = Engine.from_paths([tmp_path])
     assert engine.calibration is not None and engine.calibration.prior_mean == 0.3
+    # A broken table fails the load like a broken rule file: the detector keeps its last pack.
+    (tmp_path / "calibration.yaml").write_text("prior: {mean: 3}\n")
+    with pytest.raises(RuleErrors, match=r"calibration.yaml.*prior_mean must be in \[0, 1\]"):
+        Engine.from_paths([tmp_path])
 
 
 def test_the_shipped_pack_has_a_table_and_every_rule_in_it_exists() -> None:

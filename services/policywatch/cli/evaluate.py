@@ -122,9 +122,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     except RuleErrors as exc:
         print_rule_errors(exc)
         return 2
-    except CalibrationError as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
     earlier = None
     if args.compare:
         try:

@@ -17,14 +17,18 @@ from typing import Any
 
 import yaml
 
+from policywatch.errors import RuleError
+
 __all__ = ["CALIBRATION_FILE", "Calibration", "CalibrationError", "smoothed_precision"]
 
 #: The table's file name inside a rule pack directory (the rule loader does not read it).
 CALIBRATION_FILE = "calibration.yaml"
 
 
-class CalibrationError(ValueError):
-    """A calibration table that cannot be read; the message names the file and the field."""
+class CalibrationError(RuleError):
+    """A calibration table that cannot be read: a problem of the rule pack it sits in, so
+    everything that reports or survives a bad rule file (``rules check``, the detector's
+    reload) handles it the same way."""
 
 
 def smoothed_precision(tp: int, fp: int, prior_mean: float, prior_weight: float) -> float:
@@ -66,7 +70,7 @@ class Calibration:
     @classmethod
     def from_dict(cls, data: object, *, source: str = "<calibration>") -> Calibration:
         def bad(why: str) -> CalibrationError:
-            return CalibrationError(f"{source}: not a calibration table: {why}")
+            return CalibrationError(f"not a calibration table: {why}", file=source)
 
         if not isinstance(data, dict) or not isinstance(data.get("prior"), dict):
             raise bad("expected a mapping with 'prior: {mean, weight}' and 'rules'")
@@ -82,9 +86,11 @@ class Calibration:
                     raise bad(f"{rule}: counts must not be negative")
                 rules[str(rule)] = (tp, fp)
             return cls(float(prior["mean"]), float(prior.get("weight", 4.0)), rules)
-        except (KeyError, TypeError, ValueError) as exc:
-            if isinstance(exc, CalibrationError):
+        except CalibrationError as exc:
+            if exc.file is not None:
                 raise
+            raise bad(exc.message) from exc
+        except (KeyError, TypeError, ValueError) as exc:
             raise bad(repr(exc)) from exc
 
     @classmethod
@@ -93,7 +99,7 @@ class Calibration:
             text = Path(path).read_text(encoding="utf-8")
             data = yaml.safe_load(text)
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            raise CalibrationError(f"{path}: cannot read calibration table: {exc}") from exc
+            raise CalibrationError(f"cannot read calibration table: {exc}", file=path) from exc
         return cls.from_dict(data, source=str(path))
 
     @classmethod

@@ -9,7 +9,7 @@ from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 
-from policywatch.engine.calibration import Calibration
+from policywatch.engine.calibration import Calibration, CalibrationError
 from policywatch.engine.matching.arbitration import arbitrate
 from policywatch.engine.matching.rule_match import Candidate, match_rule
 from policywatch.engine.matching.scanner import Scanner, article_fields
@@ -24,6 +24,7 @@ from policywatch.engine.rule_language.loader import (
 )
 from policywatch.engine.rule_language.spec import RuleFile
 from policywatch.engine.text.language_id import LanguageResolver
+from policywatch.errors import RuleErrors
 from policywatch.models import (
     Alert,
     AlertArticle,
@@ -126,7 +127,12 @@ class Engine:
         """Load rule files/directories (the built-in pack when empty), with the calibration
         table of the first directory that has one; raises ``RuleErrors``, ``CalibrationError``."""
         roots = [Path(p) for p in paths] or [builtin_rules_dir()]
-        return cls(load_rules(paths), calibration=Calibration.find(roots))
+        ruleset = load_rules(paths)
+        try:
+            calibration = Calibration.find(roots)
+        except CalibrationError as exc:
+            raise RuleErrors([exc]) from exc
+        return cls(ruleset, calibration=calibration)
 
     @classmethod
     def from_yaml(cls, texts: Sequence[str] | str) -> Engine:
