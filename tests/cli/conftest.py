@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 
 import pytest
-import structlog
+
+from policywatch.observability.logging import configure_logging
 
 
 @pytest.fixture(autouse=True)
@@ -13,8 +15,9 @@ def _no_config_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _forget_logging_config() -> Iterator[None]:
-    """``main`` configures structlog to print on the sys.stdout of the moment, which capsys
-    closes after the test: a later test in this process would log to a closed file."""
+def _logging_outlives_capsys() -> Iterator[None]:
+    """``main()`` points structlog at the ``sys.stderr`` of the moment, which under ``capsys``
+    is a capture stream closed after the test; a service started by a later test would then
+    die logging to it. Point it back at the process's real stderr."""
     yield
-    structlog.reset_defaults()
+    configure_logging(stream=sys.__stderr__)

@@ -104,10 +104,10 @@ def test_each_language_scores_well_on_its_own_fixtures(engine: Engine, language:
 
 
 def test_the_english_pack_is_unchanged_by_the_other_packs() -> None:
-    english = Engine.from_paths(
-        [Path(__file__).resolve().parents[2] / "services/policywatch/rules/en"]
-    )
     full = Engine.from_paths()
+    english_dir = Path(__file__).resolve().parents[2] / "services/policywatch/rules/en"
+    # The same confidence table for both: the packs, not the calibration, are compared.
+    english = Engine(Engine.from_paths([english_dir]).ruleset, calibration=full.calibration)
     body = "Britain has authorised Kyiv to fire Storm Shadow missiles at bases in Russia."
     article = make_article(body, language="en")
     a = english.detect(article, detected_at=NOW)

@@ -5,14 +5,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
 from policywatch.cli.common import add_rules_argument, engine_from_args, print_rule_errors
 from policywatch.engine import Engine
+from policywatch.engine.matching.trace import Step, Trace
 from policywatch.errors import RuleErrors
-from policywatch.models import ArticleDecodeError, decode_article
+from policywatch.models import Alert, ArticleDecodeError, decode_article
 from policywatch.settings import Settings
 
 __all__ = ["register", "run"]
@@ -27,6 +28,13 @@ def register(subparsers: Any) -> None:
         "the rest is still processed and the exit code is 1.",
     )
     parser.add_argument("files", nargs="*", metavar="FILE", help="JSON-lines article file, or -")
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="instead of alerts, print for each article every rule match the engine "
+        "considered (vetoed and dropped ones too): trigger, condition words, cues, time, "
+        "direction and factuality, and why it fired or did not",
+    )
     add_rules_argument(parser)
     parser.set_defaults(func=run)
 
@@ -53,14 +61,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print_rule_errors(exc)
         return 2
     try:
-        return _scan(engine, args.files)
+        return _scan(engine, args.files, explain=args.explain)
     except BrokenPipeError:
         # The reader went away (`policywatch scan | head`): stop quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
 
 
-def _scan(engine: Engine, files: list[str]) -> int:
+def _scan(engine: Engine, files: list[str], *, explain: bool = False) -> int:
     bad = False
     out = sys.stdout
     for name, stream in _inputs(files):
@@ -76,7 +84,38 @@ def _scan(engine: Engine, files: list[str]) -> int:
                 print(f"{name}:{lineno}: {exc}", file=sys.stderr)
                 bad = True
                 continue
+            if explain:
+                trace = Trace()
+                result = engine.scan(article, detected_at=datetime.now(UTC), trace=trace)
+                out.write(explanation(article.id, result.alerts, trace.steps))
+                continue
             for alert in engine.detect(article, detected_at=datetime.now(UTC)):
                 out.write(alert.model_dump_json() + "\n")
         out.flush()
     return 1 if bad else 0
+
+
+def explanation(article_id: str, alerts: Sequence[Alert], steps: Sequence[Step]) -> str:
+    """One article's trace as text: its alerts, then every step the engine took."""
+    lines = [f"article {article_id}: {len(alerts)} alert(s), {len(steps)} rule match(es) tried"]
+    for a in alerts:
+        target = f" → {a.target.code}" if a.target else ""
+        lines.append(
+            f"  ALERT {a.event_type}  {a.actor.code}{target}  confidence {a.confidence:.2f}"
+            f"  rule {a.rule.id}"
+        )
+    if not steps:
+        lines.append("  no rule woke: no trigger word of any rule in a language of the article")
+    for s in steps:
+        lines.append(f"  - rule {s.rule}: trigger {s.trigger!r} in the {s.part}")
+        lines.append(f"      outcome: {s.outcome}" + (f": {s.reason}" if s.reason else ""))
+        if s.event_type:
+            lines.append(f"      event type: {s.event_type}")
+        lines += [f"      condition {c}" for c in s.conditions]
+        lines += [f"      {c}" for c in s.cues]
+        lines += [f"      {d}" for d in s.decisions]
+        if s.actor:
+            lines.append(f"      actor {s.actor}" + (f", target {s.target}" if s.target else ""))
+        if s.evidence:
+            lines.append(f"      evidence: {s.evidence}")
+    return "\n".join(lines) + "\n\n"

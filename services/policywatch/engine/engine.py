@@ -9,13 +9,22 @@ from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 
+from policywatch.engine.calibration import Calibration, CalibrationError
 from policywatch.engine.matching.arbitration import arbitrate
 from policywatch.engine.matching.rule_match import Candidate, match_rule
 from policywatch.engine.matching.scanner import Scanner, article_fields
+from policywatch.engine.matching.trace import Trace
 from policywatch.engine.rule_language.compiler import CompiledPack, CompiledRule, compile_rules
-from policywatch.engine.rule_language.loader import LoadedFile, RuleSet, load_rules, load_rules_text
+from policywatch.engine.rule_language.loader import (
+    LoadedFile,
+    RuleSet,
+    builtin_rules_dir,
+    load_rules,
+    load_rules_text,
+)
 from policywatch.engine.rule_language.spec import RuleFile
 from policywatch.engine.text.language_id import LanguageResolver
+from policywatch.errors import RuleErrors
 from policywatch.models import (
     Alert,
     AlertArticle,
@@ -28,7 +37,9 @@ from policywatch.models import (
 
 __all__ = ["DEFAULT_MIN_CONFIDENCE", "Engine", "ScanResult"]
 
-#: Candidates whose confidence falls below this (after cue downgrades) raise no alert.
+#: Candidates whose raw confidence (the rule's ``confidence`` times its cue downgrades) falls
+#: below this raise no alert. The threshold reads the raw value, not the calibrated one: a
+#: calibration table changes how sure an alert says it is, never which alerts fire.
 DEFAULT_MIN_CONFIDENCE = 0.5
 
 
@@ -85,8 +96,16 @@ _NOTHING = ScanResult((), (), ())
 class Engine:
     """Detects policy-shift events in articles with a compiled rule pack."""
 
-    def __init__(self, ruleset: RuleSet, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> None:
+    def __init__(
+        self,
+        ruleset: RuleSet,
+        *,
+        min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+        calibration: Calibration | None = None,
+    ) -> None:
         self.ruleset = ruleset
+        #: Measured precision per rule; ``None`` keeps each rule's own ``confidence``.
+        self.calibration = calibration
         self.pack: CompiledPack = compile_rules(ruleset)
         self.min_confidence = min_confidence
         self._rule_ids = tuple(dict.fromkeys(r.spec.id for r in self.pack.rules))
@@ -105,8 +124,15 @@ class Engine:
 
     @classmethod
     def from_paths(cls, paths: Sequence[Path] = ()) -> Engine:
-        """Load rule files/directories (the built-in pack when empty); raises ``RuleErrors``."""
-        return cls(load_rules(paths))
+        """Load rule files/directories (the built-in pack when empty), with the calibration
+        table of the first directory that has one; raises ``RuleErrors``, ``CalibrationError``."""
+        roots = [Path(p) for p in paths] or [builtin_rules_dir()]
+        ruleset = load_rules(paths)
+        try:
+            calibration = Calibration.find(roots)
+        except CalibrationError as exc:
+            raise RuleErrors([exc]) from exc
+        return cls(ruleset, calibration=calibration)
 
     @classmethod
     def from_yaml(cls, texts: Sequence[str] | str) -> Engine:
@@ -131,7 +157,13 @@ class Engine:
     def rule_ids(self) -> tuple[str, ...]:
         return self._rule_ids
 
-    def scan(self, article: Article, *, detected_at: datetime) -> ScanResult:
+    def scan(
+        self, article: Article, *, detected_at: datetime, trace: Trace | None = None
+    ) -> ScanResult:
+        """Alerts for ``article``. With ``trace``, every (rule, trigger hit) considered leaves a
+        step there, saying what was decided and why (``policywatch scan --explain``)."""
+        if trace is not None:
+            trace.set_names = self.pack.set_names
         languages = self._languages.initial(article)
         if not languages:
             return _NOTHING
@@ -170,11 +202,19 @@ class Engine:
                 (h for sid in rule.trigger_sets for h in hits.get(sid, ())), key=_BY_POSITION
             )
             for hit in triggers:
-                cand = match_rule(rule, ctx, hit, pack)
+                cand = match_rule(rule, ctx, hit, pack, trace)
                 if cand is not None and cand.confidence >= self.min_confidence:
                     candidates.append(cand)
                     matched.setdefault(rule.spec.id, None)
-        alerts = tuple(self._alerts(article, arbitrate(candidates), detected_at))
+                elif cand is not None and trace is not None:
+                    trace.below_threshold(cand, self.min_confidence)
+        if trace is None:
+            kept = arbitrate(candidates)
+        else:
+            why: dict[int, str] = {}
+            kept = arbitrate(candidates, why)
+            trace.arbitrated(candidates, why)
+        alerts = tuple(self._alerts(article, kept, detected_at, self.calibration, trace))
         return ScanResult(
             alerts, tuple(dict.fromkeys(evaluated)), tuple(matched), tuple(candidates)
         )
@@ -184,7 +224,11 @@ class Engine:
 
     @staticmethod
     def _alerts(
-        article: Article, candidates: list[Candidate], detected_at: datetime
+        article: Article,
+        candidates: list[Candidate],
+        detected_at: datetime,
+        calibration: Calibration | None,
+        trace: Trace | None = None,
     ) -> list[Alert]:
         by_type: dict[str, list[Candidate]] = {}
         for c in candidates:
@@ -202,6 +246,13 @@ class Engine:
             for c in sorted(group, key=lambda c: (c.field, c.start)):
                 instruments.update(dict.fromkeys(c.instruments))
             spec = best.rule.spec
+            confidence = best.confidence
+            if calibration is not None and spec.confidence > 0:
+                # The rule's measured precision, times the downgrades its cues applied.
+                downgrade = best.confidence / spec.confidence
+                confidence = round(calibration.precision(spec.id) * downgrade, 4)
+            if trace is not None:
+                trace.alerted(best, group, confidence, calibration is not None)
             alerts.append(
                 Alert(
                     alert_id=make_alert_id(article.id, spec.id, spec.version, event_type),
@@ -213,7 +264,7 @@ class Engine:
                     actor=best.actor,
                     target=best.target,
                     instruments=tuple(instruments),
-                    confidence=best.confidence,
+                    confidence=confidence,
                     severity=spec.severity,
                     tags=tuple(spec.tags),
                     rule=_rule_ref(spec.id, spec.version),

@@ -20,6 +20,15 @@ DEFAULT_GROUP_INTERVAL = 60.0
 DEFAULT_REPEAT_INTERVAL = 24 * 3600.0
 
 
+#: The ``confidence`` label: an alert's band by its (calibrated) confidence, highest first.
+#: Routes match a band (``match: {confidence: high}``), not a number.
+CONFIDENCE_BANDS: tuple[tuple[float, str], ...] = ((0.8, "high"), (0.6, "medium"), (0.0, "low"))
+
+
+def confidence_band(confidence: float) -> str:
+    return next(band for low, band in CONFIDENCE_BANDS if confidence >= low)
+
+
 def alert_labels(alert: Alert) -> dict[str, str]:
     """The label set routes match on and group by (every ``Label`` has a value)."""
     return {
@@ -31,6 +40,7 @@ def alert_labels(alert: Alert) -> dict[str, str]:
         "rule": alert.rule.id,
         "source": alert.article.source,
         "language": alert.article.language or "",
+        "confidence": confidence_band(alert.confidence),
     }
 
 

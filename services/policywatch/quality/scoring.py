@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from policywatch.models import EVENT_TYPES, Alert, Article, ArticleDecodeError, EventType
+from policywatch.quality.calibration import format_reliability
 
 __all__ = [
     "Counts",
@@ -24,6 +25,8 @@ __all__ = [
     "Finding",
     "LabelledArticle",
     "Labels",
+    "NoEvent",
+    "Outcome",
     "evaluate",
     "format_report",
     "parse_labelled",
@@ -117,6 +120,35 @@ class _Actors:
 
 
 @dataclass
+class NoEvent:
+    """Articles labelled with no event, and how many of them raised any alert."""
+
+    articles: int = 0
+    alerted: int = 0
+
+    @property
+    def rate(self) -> float:
+        return self.alerted / self.articles if self.articles else 0.0
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {"articles": self.articles, "alerted": self.alerted, "rate": round(self.rate, 4)}
+
+
+@dataclass
+class Outcome:
+    """One article's scored pairs: event type -> the rule of its alert (``tp``, ``fp``,
+    ``ignored``), and the expected types no alert found (``fn``). Ids and names only."""
+
+    tp: dict[str, str] = field(default_factory=dict)
+    fp: dict[str, str] = field(default_factory=dict)
+    ignored: dict[str, str] = field(default_factory=dict)
+    fn: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"tp": self.tp, "fp": self.fp, "ignored": self.ignored, "fn": self.fn}
+
+
+@dataclass
 class EvalReport:
     articles: int = 0
     overall: Counts = field(default_factory=Counts)
@@ -126,6 +158,20 @@ class EvalReport:
     actors_by_language: dict[str, _Actors] = field(default_factory=dict)
     duplicate_articles: int = 0
     findings: list[Finding] = field(default_factory=list)
+    #: True and false positives per rule id (false negatives belong to no rule).
+    by_rule: dict[str, Counts] = field(default_factory=dict)
+    #: Per language, the articles labelled with no event and how many raised an alert.
+    no_event: dict[str, NoEvent] = field(default_factory=dict)
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+    #: ``(confidence, true positive)`` for every scored alert (not those of an ``ignore`` type).
+    scored: list[tuple[float, bool]] = field(default_factory=list)
+
+    @property
+    def no_event_overall(self) -> NoEvent:
+        return NoEvent(
+            sum(n.articles for n in self.no_event.values()),
+            sum(n.alerted for n in self.no_event.values()),
+        )
 
     @property
     def actor_accuracy(self) -> float:
@@ -147,6 +193,11 @@ class EvalReport:
             "actor_correct": self.actors.correct,
             "actor_total": self.actors.total,
             "duplicate_alert_articles": self.duplicate_articles,
+            "by_rule": {k: v.as_dict() for k, v in sorted(self.by_rule.items())},
+            "no_event": {
+                "all": self.no_event_overall.as_dict(),
+                **{k: v.as_dict() for k, v in sorted(self.no_event.items())},
+            },
             "findings": [asdict(f) for f in self.findings],
         }
 
@@ -171,11 +222,19 @@ def evaluate(
             report.duplicate_articles += 1
         predicted = {a.event_type: a for a in alerts}
         expected = set(labels.events)
+        if not expected:
+            quiet = report.no_event.setdefault(lang, NoEvent())
+            quiet.articles += 1
+            quiet.alerted += bool(alerts)
+        outcome = report.outcomes.setdefault(article.id, Outcome())
         for event_type, alert in predicted.items():
             bucket = report.by_type.setdefault(event_type, Counts())
+            rule = report.by_rule.setdefault(alert.rule.id, Counts())
             if event_type in expected:
-                for c in (report.overall, bucket, by_lang):
+                for c in (report.overall, bucket, by_lang, rule):
                     c.tp += 1
+                outcome.tp[event_type] = alert.rule.id
+                report.scored.append((alert.confidence, True))
                 report.actors.total += 1
                 lang_actors.total += 1
                 if labels.actor is not None and alert.actor.code == labels.actor:
@@ -184,10 +243,15 @@ def evaluate(
                 else:
                     report.findings.append(_finding("wrong_actor", article, alert, labels))
             elif event_type not in labels.ignore:
-                for c in (report.overall, bucket, by_lang):
+                for c in (report.overall, bucket, by_lang, rule):
                     c.fp += 1
+                outcome.fp[event_type] = alert.rule.id
+                report.scored.append((alert.confidence, False))
                 report.findings.append(_finding("false_positive", article, alert, labels))
+            else:
+                outcome.ignored[event_type] = alert.rule.id
         for event_type in sorted(expected - set(predicted)):
+            outcome.fn.append(event_type)
             for c in (report.overall, report.by_type.setdefault(event_type, Counts()), by_lang):
                 c.fn += 1
             report.findings.append(
@@ -217,7 +281,12 @@ def _row(name: str, c: Counts) -> str:
     )
 
 
-def format_report(report: EvalReport) -> str:
+def _no_event_row(name: str, n: NoEvent) -> str:
+    return f"  {name:<28} {n.alerted}/{n.articles} raise an alert ({n.rate:.3f})"
+
+
+def format_report(report: EvalReport, *, findings: bool = True) -> str:
+    """The text report; ``findings=False`` leaves out the per-article list (and its evidence)."""
     lines = [f"articles: {report.articles}", "", "overall:", _row("all", report.overall)]
     lines.append(
         f"  actor accuracy {report.actor_accuracy:.3f}"
@@ -231,8 +300,20 @@ def format_report(report: EvalReport) -> str:
     for event_type in EVENT_TYPES:
         if event_type in report.by_type:
             lines.append(_row(event_type, report.by_type[event_type]))
+    if report.by_rule:
+        lines += ["", "per rule (false negatives belong to event types, not rules):"]
+        width = max(28, *(len(r) for r in report.by_rule))
+        for rule_id, c in sorted(report.by_rule.items()):
+            p = f"{c.precision:5.3f}" if c.tp + c.fp else "    -"
+            lines.append(f"  {rule_id:<{width}} P {p}   (tp {c.tp}, fp {c.fp})")
+    if report.no_event:
+        lines += ["", "articles with no event (false-alert rate):"]
+        lines.append(_no_event_row("all", report.no_event_overall))
+        for lang, n in sorted(report.no_event.items()):
+            lines.append(_no_event_row(lang, n))
+    lines += ["", *format_reliability(report.scored)]
     lines += ["", f"articles with duplicate alerts for one event type: {report.duplicate_articles}"]
-    if report.findings:
+    if findings and report.findings:
         lines += ["", "findings:"]
         for f in report.findings:
             who = f" actor={f.actor}" if f.actor else ""

@@ -33,7 +33,15 @@ from policywatch.models.matchers import MatcherError, check_matcher_texts, parse
 
 #: Alert fields a route can match on and group by (see ``routing.alert_labels``).
 Label = Literal[
-    "event_type", "actor", "target", "instruments", "severity", "rule", "source", "language"
+    "event_type",
+    "actor",
+    "target",
+    "instruments",
+    "severity",
+    "rule",
+    "source",
+    "language",
+    "confidence",
 ]
 LABELS: tuple[str, ...] = get_args(Label)
 DEFAULT_GROUP_BY: tuple[Label, ...] = ("event_type", "actor", "target", "instruments")

@@ -52,8 +52,11 @@ def _other_target(c: Candidate, first: Candidate) -> bool:
     return c.target is not None and first.target is not None and c.target.code != first.target.code
 
 
-def arbitrate(candidates: Sequence[Candidate]) -> list[Candidate]:
-    """The candidates that survive both checks, in their original order."""
+def arbitrate(
+    candidates: Sequence[Candidate], why: dict[int, str] | None = None
+) -> list[Candidate]:
+    """The candidates that survive both checks, in their original order. With ``why``
+    (tracing), each dropped candidate's reason is recorded under ``id(candidate)``."""
     if len(candidates) < 2:
         return list(candidates)
     by_sentence: dict[tuple[int, int], list[Candidate]] = {}
@@ -68,6 +71,8 @@ def arbitrate(candidates: Sequence[Candidate]) -> list[Candidate]:
                 if w.event_type == winner and (
                     not words or any(x in w.event_text.casefold() for x in words)
                 ):
+                    if why is not None:
+                        why[id(c)] = f"outranked by {winner} ({w.rule.spec.id}) in its sentence"
                     return True
         return False
 
@@ -82,8 +87,17 @@ def arbitrate(candidates: Sequence[Candidate]) -> list[Candidate]:
         mirror = MIRRORS.get(event_type)
         if mirror in first and _position(first[mirror]) < _position(c):
             dropped.add(event_type)
-    return [
+    survivors = [
         c
         for c in kept
         if c.event_type not in dropped or _other_target(c, first[MIRRORS[c.event_type]])
     ]
+    if why is not None:
+        for c in kept:
+            if c.event_type in dropped and not _other_target(c, first[MIRRORS[c.event_type]]):
+                told = first[MIRRORS[c.event_type]]
+                why[id(c)] = (
+                    f"mirror of {told.event_type} ({told.rule.spec.id}), which the article "
+                    "tells first"
+                )
+    return survivors

@@ -6,10 +6,11 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
-from policywatch.engine.matching.chronology import anchor_near
+from policywatch.engine.matching.chronology import Anchor, anchor_near
 from policywatch.engine.matching.scanner import ArticleContext, Hit
 from policywatch.engine.matching.slots import Mention, extract_slots
-from policywatch.engine.rule_language.compiler import CompiledRule, LanguagePack
+from policywatch.engine.matching.trace import Trace, describe_condition, reject
+from policywatch.engine.rule_language.compiler import CompiledRule, CueSet, LanguagePack
 from policywatch.engine.rule_language.conditions import AllCond, AnyCond, Cond, NotCond, SetCond
 from policywatch.engine.text.sentences import count_words, words_in
 from policywatch.models import REVERSED, Entity, Evidence
@@ -138,10 +139,15 @@ def _holds(
 
 
 def _cue_factor(
-    rule: CompiledRule, ctx: ArticleContext, hit: Hit, pack: LanguagePack
+    rule: CompiledRule,
+    ctx: ArticleContext,
+    hit: Hit,
+    pack: LanguagePack,
+    applied: list[tuple[str, CueSet, Hit]] | None = None,
 ) -> tuple[float, Hit | None]:
     """1.0 when no cue applies, a smaller factor for downgrades, 0.0 for a veto; and the
-    reversal ("lift", "halt") that governs a restrictive rule's trigger, if one does."""
+    reversal ("lift", "halt") that governs a restrictive rule's trigger, if one does. With
+    ``applied`` (tracing), each cue that applied is appended with its hit."""
     ft = ctx.fields[hit.field]
     s_start, s_end = ft.sentence_at(hit.start)
     text = ft.text
@@ -164,6 +170,8 @@ def _cue_factor(
                 gap = (hit.end, c.start)
             elif cue.effect == "reverse" and _governs_restriction(ctx, pack, hit, s_end):
                 reversal = c
+                if applied is not None:
+                    applied.append(("reverse", cue, c))
                 break
             else:
                 continue
@@ -173,17 +181,21 @@ def _cue_factor(
                 continue
             if cue.not_as_object and _object_of_decision(text, c.start, pack):
                 continue
-            if cue.effect == "veto":
-                return 0.0, None
             if cue.effect == "reverse":
                 # Composition: lift + ban is permissive, but end + arms sales restricts. The
                 # reversal counts only where a restriction stands between it and the trigger,
                 # or is the trigger itself.
                 around = (min(c.start, hit.start), max(c.end, hit.end))
-                if _spans(ctx, pack.restriction_sets, hit.field, around):
-                    reversal = c
-                    break
-                continue
+                if not _spans(ctx, pack.restriction_sets, hit.field, around):
+                    continue
+                reversal = c
+                if applied is not None:
+                    applied.append((cue.effect, cue, c))
+                break
+            if applied is not None:
+                applied.append((cue.effect, cue, c))
+            if cue.effect == "veto":
+                return 0.0, None
             factor *= cue.factor
             break
     return factor, reversal
@@ -261,28 +273,65 @@ def _instruments(rule: CompiledRule, ctx: ArticleContext, sentence: ScopeSpan) -
 
 
 def match_rule(
-    rule: CompiledRule, ctx: ArticleContext, hit: Hit, pack: LanguagePack
+    rule: CompiledRule,
+    ctx: ArticleContext,
+    hit: Hit,
+    pack: LanguagePack,
+    trace: Trace | None = None,
 ) -> Candidate | None:
-    """The candidate ``rule`` yields at trigger ``hit``, or ``None`` when it does not match."""
+    """The candidate ``rule`` yields at trigger ``hit``, or ``None`` when it does not match.
+    With ``trace``, the decisions are recorded as a :class:`~.trace.Step` (``scan --explain``);
+    every tracing statement sits behind ``step is not None``, so the default costs nothing."""
     spec = rule.spec
+    step = trace.begin(rule, ctx, hit) if trace is not None else None
     if spec.scope in ("sentence", "window") and not _may_hold(rule, ctx, hit):
+        if step is not None:
+            reject(step, "condition not met: a term it needs is not in the trigger's sentence")
         return None
     scope = _scope(spec.scope, spec.window, ctx, hit)
     if scope is None:
+        if step is not None:
+            reject(step, f"outside the rule's scope ({spec.scope})")
         return None
     used: list[Hit] = []
     if rule.when is not None and not _holds(rule.when.root, ctx, scope, hit, used):
+        if trace is not None and step is not None:
+            reject(
+                step,
+                f"condition not met within the {spec.scope}: "
+                f"{describe_condition(rule.when.root, trace)}",
+            )
         return None
+    if trace is not None and step is not None:
+        step.conditions = trace.words(ctx, used)
     for guard in rule.guards:
         g_span = _scope(guard.scope, guard.window, ctx, hit)
-        if g_span is not None and _holds(guard.condition.root, ctx, g_span, None, []):
+        g_used: list[Hit] = []
+        if g_span is not None and _holds(guard.condition.root, ctx, g_span, None, g_used):
+            if trace is not None and step is not None:
+                words = "; ".join(trace.words(ctx, g_used))
+                reject(step, f"excluded by 'unless' ({guard.scope}): {words}")
             return None
-    factor, reversal = _cue_factor(rule, ctx, hit, pack)
+    applied: list[tuple[str, CueSet, Hit]] | None = [] if step is not None else None
+    factor, reversal = _cue_factor(rule, ctx, hit, pack, applied)
+    if step is not None and applied:
+        step.cues = [
+            f"{effect} cue {cue.name!r}"
+            + (f" (×{cue.factor:g})" if effect == "downgrade" else "")
+            + f": {ctx.fields[c.field].text[c.start : c.end]!r}"
+            for effect, cue, c in applied
+        ]
     if factor <= 0.0:
+        if step is not None and applied:
+            _, cue, c = applied[-1]
+            word = ctx.fields[c.field].text[c.start : c.end]
+            reject(step, f"vetoed by cue {cue.name!r}: {word!r}")
         return None
     ft = ctx.fields[hit.field]
     sentence = (0, len(ft.text)) if ft.name == "title" else ft.sentence_at(hit.start)
     if _is_question(ft.text, sentence):
+        if step is not None:
+            reject(step, "factuality: the sentence is a question, not a decision")
         return None
     span = [
         h
@@ -308,12 +357,19 @@ def match_rule(
             subject_is_target=subject_is_target,
         )
     if slots.actor is None:
+        if step is not None:
+            reject(step, "no actor: no state or bloc the sentence makes the decider")
         return None
     if spec.target == "required" and slots.target is None:
+        if step is not None:
+            reject(step, "no target, and the rule requires one")
         return None
+    anchor = None
     if ctx.published is not None and pack.months:
         anchor = anchor_near(ft.text, sentence, event, ctx.published, pack)
         if anchor is not None and anchor.past:
+            if step is not None:
+                reject(step, f"background: dated {anchor.text!r} (before {ctx.published})")
             return None
     notes: tuple[str, ...] = ()
     event_type: str = spec.event_type
@@ -322,13 +378,15 @@ def match_rule(
         notes = (f"reversed by {ft.text[reversal.start : reversal.end]!r}",)
     if slots.actor_by_speech:
         factor *= SPEAKER_FACTOR
+    if step is not None:
+        step.decisions = _decisions(anchor, pack, notes, factor, slots.actor_by_speech)
     evidence = Evidence(
         field=ft.name,
         start=event[0],
         end=event[1],
         text=ft.text[sentence[0] : sentence[1]],
     )
-    return Candidate(
+    candidate = Candidate(
         rule=rule,
         confidence=round(spec.confidence * factor, 4),
         actor=_entity(slots.actor, pack),
@@ -343,6 +401,32 @@ def match_rule(
         lead=ft.name == "title" or sentence[1] <= ft.lead_end(LEAD_SENTENCES),
         notes=notes,
     )
+    if trace is not None and step is not None:
+        trace.matched(step, candidate)
+    return candidate
+
+
+def _decisions(
+    anchor: Anchor | None,
+    pack: LanguagePack,
+    notes: tuple[str, ...],
+    factor: float,
+    by_speech: bool,
+) -> list[str]:
+    """Time, direction and factuality of a match, in words (tracing only)."""
+    if not pack.months:
+        time = "time: not checked (the language pack names no months)"
+    elif anchor is None:
+        time = "time: no date near the event (taken as current)"
+    else:
+        time = f"time: dated {anchor.text!r}, current"
+    direction = f"direction: {notes[0]}" if notes else "direction: as the rule reads (no reversal)"
+    fact = "factuality: stated as done (no downgrade)"
+    if factor < 1.0:
+        fact = f"factuality: downgraded ×{factor:.2f}"
+        if by_speech:
+            fact += " (the actor is only known as the speaker)"
+    return [time, direction, fact]
 
 
 #: Closing quotes and brackets that may follow a question mark.

@@ -250,7 +250,14 @@ def _yaml_files(paths: Sequence[Path]) -> tuple[list[Path], list[RuleError]]:
     errors: list[RuleError] = []
     for p in paths:
         if p.is_dir():
-            found.extend(sorted(q for q in p.rglob("*.y*ml") if q.suffix in (".yaml", ".yml")))
+            found.extend(
+                sorted(
+                    q
+                    for q in p.rglob("*.y*ml")
+                    # A pack's calibration table (engine/calibration.py) sits beside its rules.
+                    if q.suffix in (".yaml", ".yml") and q.name != "calibration.yaml"
+                )
+            )
         elif p.is_file():
             found.append(p)
         else:
