@@ -181,3 +181,20 @@ def test_ending_arms_sales_restricts_while_ending_a_ban_permits(engine: Engine) 
     ends_ban = "Rome announced an end to its ban on arms exports to the Emirates on Thursday."
     assert _types(engine, ends_sales) == ["weapons_restriction_imposed"]
     assert _types(engine, ends_ban) == ["weapons_restriction_lifted"]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("Sweden will halt its suspension of humanitarian aid to the agency.", ["aid_resumed"]),
+        ("Washington suspended military aid to the country on Friday.", ["aid_suspended"]),
+        (
+            "Britain halted arms deliveries to the region on Monday.",
+            ["weapons_restriction_imposed"],
+        ),
+    ],
+)
+def test_pausing_a_pause_resumes_but_pausing_a_flow_restricts(
+    engine: Engine, body: str, expected: list[str]
+) -> None:
+    assert _types(engine, body) == expected
