@@ -89,6 +89,17 @@ def _names_a_model(text: str, start: int, months: dict[str, int], markers: froze
     return word[0].isupper() and not word.isupper()
 
 
+_DIGIT = re.compile(r"\d")
+
+
+def _may_hold_a_date(window: str, pack: LanguagePack) -> bool:
+    """A cheap test first: most windows hold no digit and no month name."""
+    if _DIGIT.search(window):
+        return True
+    folded = window.casefold()
+    return any(form in folded for form in pack.months)
+
+
 def _tokens(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), _fold(m.group())) for m in _TOKEN.finditer(text, start, end)]
 
@@ -102,8 +113,14 @@ def anchor_near(
 ) -> Anchor | None:
     """The explicit date nearest to ``event`` in its sentence, if any, and whether it lies
     before the publication by more than :data:`BACKGROUND_DAYS`."""
-    before = _tokens(text, sentence[0], event[0])[-WORDS_BEFORE:]
-    after = _tokens(text, event[1], sentence[1])[:WORDS_AFTER]
+    # Words are rarely longer than 16 characters: tokenising a bounded stretch either side
+    # keeps the cost flat in long sentences.
+    lo = max(sentence[0], event[0] - 16 * WORDS_BEFORE)
+    hi = min(sentence[1], event[1] + 16 * WORDS_AFTER)
+    if not _may_hold_a_date(text[lo : event[0]] + " " + text[event[1] : hi], pack):
+        return None
+    before = _tokens(text, lo, event[0])[-WORDS_BEFORE:]
+    after = _tokens(text, event[1], hi)[:WORDS_AFTER]
     tokens = before + after
     if not tokens:
         return None

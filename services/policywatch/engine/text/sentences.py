@@ -194,7 +194,17 @@ class FieldText:
     one by one, so an article with three hits pays for a few checks, not for every sentence.
     """
 
-    __slots__ = ("_at", "_bounds", "_norm", "_sentences", "_words", "mentions", "name", "text")
+    __slots__ = (
+        "_at",
+        "_bounds",
+        "_lead_ends",
+        "_norm",
+        "_sentences",
+        "_words",
+        "mentions",
+        "name",
+        "text",
+    )
 
     def __init__(self, name: FieldName, text: str) -> None:
         self.name: FieldName = name
@@ -204,6 +214,7 @@ class FieldText:
         self._sentences: list[tuple[int, int]] | None = None
         self._at: dict[int, tuple[int, int]] | None = None
         self._words: dict[tuple[int, int], tuple[list[int], list[int]]] | None = None
+        self._lead_ends: dict[int, int] | None = None
         self.mentions: list[tuple[int, int, str]] | None = None
 
     @property
@@ -285,11 +296,17 @@ class FieldText:
 
     def lead_end(self, sentences: int) -> int:
         """End of the ``sentences``-th sentence (or of the last one, or of the text)."""
+        found = self._lead_ends.get(sentences) if self._lead_ends is not None else None
+        if found is not None:
+            return found
         last = len(self.text)
         for n, (_, span_end) in enumerate(self._spans(), 1):
             last = span_end
             if n >= sentences:
                 break
+        if self._lead_ends is None:
+            self._lead_ends = {}
+        self._lead_ends[sentences] = last
         return last
 
     def word_spans(self, start: int, end: int) -> tuple[list[int], list[int]]:
