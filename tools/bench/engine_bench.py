@@ -151,7 +151,7 @@ def measure_builtin(corpus: CorpusGenerator, *, articles: int, budget: float) ->
 def measure_english_cost(
     corpus: CorpusGenerator, *, articles: int, budget: float, rounds: int
 ) -> dict[str, float]:
-    """English articles through the English pack alone and through all six packs (issue 8).
+    """English articles through the English pack alone and through all six packs.
 
     The packs for other languages must not make English detection slower (by more than 15 %).
     Interleaved rounds, best of each, as :func:`measure_sizes` does: single rounds on a shared
