@@ -104,7 +104,7 @@ class Receivers:
 
 
 def notifier_config(receivers: Receivers) -> dict[str, object]:
-    fast = {"max_attempts": 3, "initial_backoff": "50ms", "max_backoff": "100ms", "timeout": 5}
+    fast = {"retry_schedule": ["50ms", "100ms"], "timeout": 5}
     every = {"match_re": {"event_type": ".+"}, "continue": True}
     return {
         "metrics_port": 0,

@@ -28,7 +28,7 @@ def _settings(kafka: KafkaSettings, topics: TopicSettings, url: str, **notifier:
         "metrics_port": 0,
         "receivers": [{"name": "ops", "webhook": {"url": url, "secret": SECRET}}],
         "route": {"receiver": "ops", "group_wait": "1s", "group_interval": "1s"},
-        "delivery": {"initial_backoff": 0.05, "max_backoff": 0.2, "max_attempts": 3},
+        "delivery": {"retry_schedule": ["50ms", "200ms"]},
     }
     section.update(notifier)
     return Settings(kafka=kafka, topics=topics, notifier=section)
@@ -132,7 +132,7 @@ def test_dead_receiver_ends_in_dlq_while_kafka_route_delivers_and_offsets_commit
             while sum(service.committed_offsets().values()) != 2:
                 assert time.monotonic() < deadline, service.committed_offsets()
                 time.sleep(0.05)
-        assert hook.attempts == 3  # max_attempts
+        assert hook.attempts == 3  # the first attempt and two retries
         assert hook.deliveries == []
     reasons = sorted((r.header("pw-dlq-reason") or b"").decode() for r in dlq)
     assert reasons == ["invalid_alert", "retries_exhausted"]

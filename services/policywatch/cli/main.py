@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "notifier",
     "publish",
     "tail",
+    "dlq",
     "run",
     "schemas",
 )

@@ -28,8 +28,9 @@ from policywatch.notifier.changelog import KafkaStateStore
 from policywatch.notifier.dead_letters import KafkaDeadLetterSink
 from policywatch.notifier.pipeline import Pipeline, StateStore
 from policywatch.notifier.receivers import Receiver, build_receiver, make_http_client
+from policywatch.notifier.retries import KafkaRetryParker, RetryDrainer
 from policywatch.notifier.routing import Router
-from policywatch.notifier.worker import ReceiverWorker
+from policywatch.notifier.worker import ReceiverHealth, ReceiverWorker
 from policywatch.observability.health import LagReporter, readiness, run_with_backoff
 from policywatch.observability.metrics import Metrics
 from policywatch.settings import Settings
@@ -65,6 +66,8 @@ class NotifierService:
         self._consumer: Consumer | None = None
         self._producer: Producer | None = None
         self._workers: dict[str, ReceiverWorker] = {}
+        self._retry_workers: dict[str, ReceiverWorker] = {}
+        self._drainer: RetryDrainer | None = None
         self._pipeline: Pipeline | None = None
         self._store: StateStore | None = None
         self._assigned: set[int] = set()
@@ -106,7 +109,7 @@ class NotifierService:
         try:
             ensure_topics(
                 self._settings.kafka,
-                [topics.alerts, topics.alerts_dlq, *kafka_topics],
+                [topics.alerts, topics.alerts_dlq, topics.alerts_retry, *kafka_topics],
                 compacted=[topics.notifier_state],
             )
         except KafkaAdapterError as exc:  # a cluster may forbid topic creation: they may exist
@@ -138,21 +141,49 @@ class NotifierService:
             max_pending=self._config.max_pending_alerts,
             clock=self._clock,
         )
+        parker = KafkaRetryParker(producer, topics.alerts_retry)
+        retry_workers: dict[str, ReceiverWorker] = {}
+        kafka = self._settings.kafka
+        retry_group = f"{self._config.group_id}.retry"
+        drainer = RetryDrainer(
+            topics.alerts_retry,
+            lambda assigned, revoked: Consumer(
+                kafka,
+                [topics.alerts_retry],
+                retry_group,
+                on_assigned=assigned,
+                on_revoked=revoked,
+            ),
+            retry_workers,
+            dlq,
+            clock=self._clock,
+        )
         for receiver in receivers:
+            policy = policies.get(receiver.name, self._config.delivery)
+            health = ReceiverHealth()
             workers[receiver.name] = ReceiverWorker(
+                receiver, policy, dlq, parker, pipeline.complete, self._metrics, health=health
+            )
+            retry_workers[receiver.name] = ReceiverWorker(
                 receiver,
-                policies.get(receiver.name, self._config.delivery),
+                policy,
                 dlq,
-                pipeline.complete,
+                parker,
+                drainer.complete,
                 self._metrics,
+                health=health,
+                spill=False,
+                role="retry",
             )
         routed = {r.receiver for r in self._config.effective_route().walk() if r.receiver}
         missing = routed - set(workers)
         if missing:
             raise ValueError(f"no receiver named {', '.join(sorted(missing))}")
-        for worker in workers.values():
+        for worker in [*workers.values(), *retry_workers.values()]:
             worker.start()
+        drainer.start()
         self._workers, self._pipeline, self._store = workers, pipeline, store
+        self._retry_workers, self._drainer = retry_workers, drainer
         log.info("notifier_started", receivers=sorted(workers), topic=topics.alerts)
 
     # -- rebalancing -----------------------------------------------------------------------
@@ -315,8 +346,14 @@ class NotifierService:
 
     def close(self) -> None:
         """Stop the workers, persist and commit what finished, close every client."""
-        for worker in self._workers.values():
+        every = [*self._workers.values(), *self._retry_workers.values()]
+        for worker in every:  # all at once: each may be in the middle of a slow attempt
+            worker.signal_stop()
+        for worker in every:
             worker.stop()
+        if self._drainer is not None:
+            self._drainer.stop()
+            self._drainer = None
         if self._pipeline is not None and self._consumer is not None:
             try:
                 self._pipeline.absorb()
@@ -325,7 +362,7 @@ class NotifierService:
                 log.warning("final_commit_failed", error=str(exc))
         for worker in self._workers.values():
             worker.receiver.close()
-        self._workers, self._pipeline = {}, None
+        self._workers, self._retry_workers, self._pipeline = {}, {}, None
         if self._consumer is not None:
             self._consumer.close()
             self._consumer = None

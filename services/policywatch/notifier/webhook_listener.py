@@ -25,7 +25,7 @@ from typing import Any, TextIO
 
 from pydantic import ValidationError
 
-from policywatch.notifier.notification import Notification
+from policywatch.notifier.notification import Notification, WebhookPayload
 from policywatch.notifier.receivers.console import format_notification
 from policywatch.notifier.signing import SignatureError, verify
 
@@ -58,8 +58,12 @@ class Delivery:
     def json(self) -> Any:
         return json.loads(self.body)
 
+    def payload(self) -> WebhookPayload:
+        """The Standard Webhooks envelope: ``type``, ``timestamp``, ``data``."""
+        return WebhookPayload.model_validate_json(self.body)
+
     def notification(self) -> Notification:
-        return Notification.model_validate_json(self.body)
+        return self.payload().data
 
 
 class WebhookListener:

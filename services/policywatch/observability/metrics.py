@@ -44,6 +44,7 @@ class Metrics:
     delivery_seconds: Histogram
     time_to_notify_seconds: Histogram
     receivers_disabled: Gauge
+    receiver_queued: Gauge
     build_info: Info
 
     @classmethod
@@ -136,7 +137,7 @@ class Metrics:
             ),
             notifications_retried=Counter(
                 "policywatch_notifications_retried_total",
-                "Delivery attempts retried",
+                "Notifications parked on the retry topic for a later attempt",
                 ("receiver",),
                 registry=reg,
             ),
@@ -175,6 +176,12 @@ class Metrics:
                 "policywatch_receiver_disabled",
                 "1 when a receiver answered 410 Gone and was disabled",
                 ("receiver",),
+                registry=reg,
+            ),
+            receiver_queued=Gauge(
+                "policywatch_receiver_queued",
+                "Notifications held in memory for a receiver (bounded by delivery.queue_size)",
+                ("receiver", "path"),
                 registry=reg,
             ),
             build_info=_build_info(reg),

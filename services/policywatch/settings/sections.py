@@ -47,6 +47,8 @@ class TopicSettings(_Section):
     articles_dlq: str = "articles.dlq"
     alerts: str = "alerts"
     alerts_dlq: str = "alerts.dlq"
+    # Failed notifications wait here, keyed by receiver, until their next attempt is due.
+    alerts_retry: str = "alerts.retry"
     notifier_state: str = "policywatch.notifier.state"
 
 
