@@ -172,6 +172,24 @@ def test_an_acknowledgement_that_fails_rewinds_and_the_commit_waits_for_the_redo
     _assert_commits_follow_acks(broker)
 
 
+def test_alerts_produced_counts_only_what_the_broker_acknowledged(engine: Engine) -> None:
+    broker = MemoryBroker(partitions=1, delayed_acks=True)
+    registry = CollectorRegistry()
+    service = DetectorService(_settings(), engine, Metrics.create(registry), broker)
+    ends = _publish(broker, {0: [article(n, POSITIVE) for n in range(4)]})
+    broker.fail_ack(after=1)  # the second alert is lost once, then redone
+    with running(service):
+        assert _wait_until(lambda: broker.committed("det") == ends)
+    produced = sum(
+        s.value
+        for m in registry.collect()
+        if m.name == "policywatch_alerts_produced"
+        for s in m.samples
+        if s.name == "policywatch_alerts_produced_total"
+    )
+    assert produced == len(broker.records("alerts"))
+
+
 def test_a_long_commit_interval_holds_the_commit_until_stop(engine: Engine) -> None:
     broker = MemoryBroker()
     service = DetectorService(

@@ -257,8 +257,10 @@ class DetectorService:
         self._duplicates.forget()
 
     def _on_alert_acked(self, record: Record, alert: Alert) -> None:
-        """Latency metrics, on the producer's I/O thread when the broker acknowledges."""
+        """Alert count and latency metrics, on the producer's I/O thread when the broker
+        acknowledges: an alert counts as produced only once it is durable."""
         acked = time.time()
+        self._metrics.alerts_produced.labels(alert.event_type, alert.rule.id, alert.severity).inc()
         self._metrics.time_to_alert_seconds.observe(max(0.0, acked - record.timestamp_ms / 1e3))
         published = alert.article.published_at
         if published is not None:
