@@ -90,7 +90,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 def read_dead_letters(settings: Settings, *, timeout: float) -> list[DeadLetterEntry]:
     """Every notification in ``topics.alerts_dlq``, read from the start to the current end."""
     topic = settings.topics.alerts_dlq
-    consumer = Consumer(settings.kafka, [topic], None)
+    consumer = Consumer(settings.kafka, [topic], None, allow_auto_create_topics=False)
     entries: list[DeadLetterEntry] = []
     deadline = time.monotonic() + timeout
     try:
