@@ -147,7 +147,10 @@ class WebhookListener:
             text = format_notification(delivery.notification())
         except ValidationError:
             text = delivery.body.decode("utf-8", "replace")
-        print(f"── webhook {delivery.id or '(no id)'}\n{text}", file=self._out, flush=True)
+        try:
+            print(f"── webhook {delivery.id or '(no id)'}\n{text}", file=self._out, flush=True)
+        except (BrokenPipeError, ValueError):  # the reader went away (`run | head`)
+            self._out = None
 
     def start(self) -> None:
         listener = self
