@@ -62,11 +62,12 @@ class Producer:
     def send(
         self,
         topic: str,
-        value: bytes,
+        value: bytes | None,
         *,
         key: bytes | None = None,
         headers: Sequence[tuple[str, bytes]] = (),
     ) -> SendResult:
+        """``value`` None is a tombstone (compaction deletes the key)."""
         try:
             future = self._producer.send(topic, value=value, key=key, headers=list(headers))
         except KafkaError as exc:

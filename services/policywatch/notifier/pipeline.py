@@ -48,6 +48,10 @@ class StateStore(Protocol):
         """The latest state of every story owned by ``partitions``."""
         ...
 
+    def forget(self, keys: Sequence[str]) -> None:
+        """Delete closed stories (tombstones, by ``StoryState.changelog_key``), or raise."""
+        ...
+
 
 class MemoryStateStore:
     """A fake state store for tests: a dict standing in for the compacted topic."""
@@ -59,7 +63,11 @@ class MemoryStateStore:
     def save(self, states: Sequence[StoryState]) -> None:
         self.saves += 1
         for state in states:
-            self.states[state.key] = state
+            self.states[state.changelog_key] = state
+
+    def forget(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            self.states.pop(key, None)
 
     def load(self, partitions: set[int]) -> list[StoryState]:
         return [s for s in self.states.values() if s.partition in partitions]
@@ -171,8 +179,14 @@ class Pipeline:
         self._blocked = blocked
         if now - self._last_prune > 60.0:
             self._last_prune = now
+            closed: list[str] = []
             for grouper in self._groupers.values():
-                grouper.prune(now, self._router.max_repeat_interval)
+                closed += grouper.prune(now, self._router.max_repeat_interval)
+            if closed:
+                try:
+                    self._store.forget(closed)
+                except Exception as exc:  # a record left behind is only replayed and skipped
+                    log.warning("state_tombstones_failed", error=str(exc), stories=len(closed))
 
     def absorb(self) -> None:
         """Take in finished deliveries and persist their state (also called at shutdown)."""
