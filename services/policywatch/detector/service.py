@@ -146,6 +146,7 @@ class DetectorService:
                 self._settings.detector.group_id,
                 on_assigned=self._on_assigned,
                 on_revoked=self._on_revoked,
+                auto_offset_reset=self._settings.detector.auto_offset_reset,
             )
         self._connected = True
         log.info(

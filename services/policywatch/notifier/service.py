@@ -250,6 +250,7 @@ class NotifierService:
                 self._config.group_id,
                 on_assigned=self._on_assigned,
                 on_revoked=self._on_revoked,
+                auto_offset_reset=self._config.auto_offset_reset,
             )
         self._loop(stop)
 

@@ -306,6 +306,12 @@ class NotifierSettings(_Frozen):
     """The notifier service: a consumer group on ``alerts`` delivering to receivers."""
 
     group_id: str = "policywatch-notifier"
+    auto_offset_reset: Literal["earliest", "latest"] = Field(
+        "earliest",
+        description="Where the group starts on alerts when it has no committed offset (a first "
+        "deploy, a new group_id): earliest notifies the topic's history, latest only new alerts. "
+        "The retry topic is always read from the earliest",
+    )
     metrics_port: int = Field(9465, ge=0, le=65535, description="0 disables the HTTP endpoint")
     metrics_host: str = "0.0.0.0"
     receivers: tuple[ReceiverConfig, ...] = Field(
