@@ -140,6 +140,10 @@ def test_a_dead_receiver_does_not_delay_a_healthy_one_and_its_notifications_are_
         # attempts 1 and 2 each (and maybe once before the first attempt, while down failed).
         retry = read_topic(kafka_settings, topic_names.alerts_retry, expect=2 * len(stories))
         parked = [Parked.from_record(r) for r in retry if r.key == b"down"]
+        # Each receiver has a retry partition of its own: ops never waits behind down.
+        down_parts = {r.partition for r in retry if r.key == b"down"}
+        assert len(down_parts) == 1
+        assert not down_parts & {r.partition for r in retry if r.key == b"ops"}
         # ops only ever overflowed its queue during the burst (parked unattempted), never failed.
         assert {Parked.from_record(r).attempts for r in retry if r.key == b"ops"} <= {0}
         for n in (1, 2):

@@ -111,7 +111,8 @@ def read_dead_letters(settings: Settings, *, timeout: float) -> list[DeadLetterE
 
 def replay(settings: Settings, entries: list[DeadLetterEntry]) -> int:
     producer = Producer(settings.kafka)
-    parker = KafkaRetryParker(producer, settings.topics.alerts_retry)
+    names = [r.name for r in settings.notifier.effective_receivers()]
+    parker = KafkaRetryParker(producer, settings.topics.alerts_retry, names)
     now = time.time()
     try:
         for entry in entries:

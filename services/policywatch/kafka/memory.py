@@ -200,6 +200,7 @@ class _Pending:
     key: bytes | None
     headers: tuple[tuple[str, bytes], ...]
     result: MemorySendResult
+    partition: int | None = None
 
 
 class MemoryProducer:
@@ -215,6 +216,7 @@ class MemoryProducer:
         *,
         key: bytes | None = None,
         headers: Sequence[tuple[str, bytes]] = (),
+        partition: int | None = None,
     ) -> MemorySendResult:
         broker = self._broker
         broker._check_up(f"produce to {topic} failed")
@@ -228,7 +230,7 @@ class MemoryProducer:
                 )
         self.sends += 1
         result = MemorySendResult(self, topic)
-        self._pending.append(_Pending(number, topic, value, key, tuple(headers), result))
+        self._pending.append(_Pending(number, topic, value, key, tuple(headers), result, partition))
         if not broker.delayed_acks:
             self.flush()
         return result
@@ -246,10 +248,17 @@ class MemoryProducer:
                 )
                 p.result._resolve(None, error)
                 continue
-            record = broker.produce(p.topic, p.value, key=p.key, headers=p.headers)
+            record = broker.produce(
+                p.topic, p.value, key=p.key, headers=p.headers, partition=p.partition
+            )
             with broker._cond:
                 broker.events.append(Acked(record.topic, record.partition, record.offset))
             p.result._resolve((record.partition, record.offset), None)
+
+    def partitions_for(self, topic: str) -> int:
+        self._broker.create_topic(topic)
+        with self._broker._cond:
+            return len(self._broker._topics[topic])
 
     def close(self, timeout: float | None = 10.0) -> None:
         self.flush(timeout)

@@ -245,7 +245,7 @@ class Grouper:
         story.dirty = False
 
     def complete(self, key: str, notification_id: str) -> tuple[StoryState, list[int]] | None:
-        """A dispatched notification reached its end (sent or dead-lettered)."""
+        """A dispatched notification reached its end (sent, parked or dead-lettered)."""
         story = self._stories.get(key)
         if story is None or story.in_flight is None:
             return None

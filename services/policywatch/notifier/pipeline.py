@@ -7,11 +7,13 @@ The service's loop drives it from one thread: :meth:`Pipeline.add` for each cons
 
 Guarantees:
 - An alert's offset becomes committable only when every notification it is part of has been
-  sent or dead-lettered *and* the story's new state is in the changelog; so after a crash the
-  alert is re-read, and the replayed state tells whether it was already notified.
-- Memory stays bounded: a receiver's queue is bounded; a story that cannot be queued marks its
-  partition blocked (the service pauses it), as does a partition with ``max_pending`` alerts
-  waiting. Other receivers' stories keep flowing.
+  sent, parked or dead-lettered *and* the story's new state is in the changelog; so after a
+  crash the alert is re-read, and the replayed state tells whether it was already notified.
+- Memory stays bounded: a receiver's queue is bounded, and a notification that does not fit
+  is parked on the retry topic by the worker (``offer`` still succeeds), so a slow or dead
+  receiver never holds up a partition. Only when parking fails too (Kafka trouble) does the
+  story mark its partition blocked (the service pauses it), as does a partition with
+  ``max_pending`` alerts waiting.
 """
 
 from __future__ import annotations
@@ -228,7 +230,8 @@ class Pipeline:
         return out
 
     def blocked(self) -> set[int]:
-        """Partitions to pause until a receiver queue drains or pending alerts complete."""
+        """Partitions to pause until a notification can be queued or parked, or pending
+        alerts complete."""
         return set(self._blocked)
 
     def pending(self) -> int:

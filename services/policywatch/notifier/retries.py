@@ -12,9 +12,12 @@ again (next delay of ``retry_schedule``) or dead-letters it (``retries_exhausted
 offset commits once that outcome is durable, so a crash re-reads it: at worst one more attempt,
 with the same ``webhook-id``.
 
-Records of one receiver share a partition and are read in order, so a retry may wait behind an
-earlier record that is due later (a 5 min retry behind a 2 h one of the same partition). With
-at least as many partitions as receivers, receivers rarely share one.
+Each receiver has a partition of its own (the notifier creates the topic with at least as many
+partitions as receivers; :class:`KafkaRetryParker` picks the partition by the receiver's place
+in the sorted names), so a receiver's retries never wait behind another's. Within a receiver,
+records are read in order: a retry may wait behind an earlier one that is due later (a 5 min
+retry behind a 2 h one) — while that receiver is failing anyway. On a topic created elsewhere
+with fewer partitions than receivers, some receivers share one.
 """
 
 from __future__ import annotations
@@ -22,18 +25,19 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import structlog
 
 from policywatch.errors import KafkaAdapterError
-from policywatch.kafka.protocols import ConsumerProtocol, RebalanceCallback
+from policywatch.kafka.protocols import ConsumerProtocol, RebalanceCallback, SendResultProtocol
 from policywatch.kafka.records import Record
 from policywatch.notifier.dead_letters import DeadLetterSink
 from policywatch.notifier.notification import Notification
 from policywatch.notifier.offsets import OffsetTracker
-from policywatch.notifier.receivers.kafka_topic import KafkaSender, notification_headers
+from policywatch.notifier.receivers.kafka_topic import notification_headers
 from policywatch.notifier.worker import Completion, Job, ReceiverWorker
 
 log = structlog.get_logger("policywatch.notifier")
@@ -81,13 +85,55 @@ class Parked:
         )
 
 
-class KafkaRetryParker:
-    """Parks notifications on the retry topic, keyed by receiver; returns once acknowledged."""
+class RetrySender(Protocol):
+    """The part of :class:`policywatch.kafka.Producer` the parker uses."""
 
-    def __init__(self, producer: KafkaSender, topic: str, timeout: float = 30.0) -> None:
+    def send(
+        self,
+        topic: str,
+        value: bytes | None,
+        *,
+        key: bytes | None = None,
+        headers: Sequence[tuple[str, bytes]] = (),
+        partition: int | None = None,
+    ) -> SendResultProtocol: ...
+
+    def flush(self, timeout: float | None = None) -> None: ...
+
+    def partitions_for(self, topic: str) -> int: ...
+
+
+def retry_partitions(receivers: Sequence[str]) -> int:
+    """How many partitions the retry topic needs for a partition per receiver."""
+    return len(set(receivers))
+
+
+class KafkaRetryParker:
+    """Parks notifications on the retry topic, keyed by receiver, each receiver on its own
+    partition (its index among the sorted ``receivers``); returns once acknowledged."""
+
+    def __init__(
+        self,
+        producer: RetrySender,
+        topic: str,
+        receivers: Sequence[str],
+        timeout: float = 30.0,
+    ) -> None:
         self._producer = producer
         self._topic = topic
+        self._order = {name: i for i, name in enumerate(sorted(set(receivers)))}
         self._timeout = timeout
+        self._partitions = 0
+        self._lock = threading.Lock()
+
+    def _partition(self, receiver: str) -> int | None:
+        index = self._order.get(receiver)
+        if index is None:
+            return None
+        with self._lock:
+            if not self._partitions:
+                self._partitions = self._producer.partitions_for(self._topic)
+            return index % self._partitions if self._partitions else None
 
     def park(self, notification: Notification, *, attempts: int, due: float, error: str) -> None:
         result = self._producer.send(
@@ -95,6 +141,7 @@ class KafkaRetryParker:
             notification.model_dump_json().encode(),
             key=notification.receiver.encode(),
             headers=retry_headers(notification, attempts=attempts, due=due, error=error),
+            partition=self._partition(notification.receiver),
         )
         self._producer.flush(timeout=self._timeout)
         result.get(timeout=self._timeout)
@@ -317,5 +364,7 @@ __all__ = [
     "MemoryRetryParker",
     "Parked",
     "RetryDrainer",
+    "RetrySender",
     "retry_headers",
+    "retry_partitions",
 ]

@@ -2,7 +2,10 @@
 
 One loop thread polls, replays story state for newly assigned partitions, feeds the
 :class:`~policywatch.notifier.pipeline.Pipeline`, pauses the partitions it reports blocked and
-commits the offsets it reports done. One worker thread per receiver delivers (see ``worker``).
+commits the offsets it reports done. Per receiver, one worker thread delivers fresh
+notifications and one retries those parked on the retry topic, fed by a
+:class:`~policywatch.notifier.retries.RetryDrainer` on its own thread (see ``worker`` and
+``retries``).
 An alert that is not a valid ``Alert`` is dead-lettered to ``alerts.dlq`` (reason
 ``invalid_alert``) and its offset moves on.
 
@@ -28,7 +31,7 @@ from policywatch.notifier.changelog import KafkaStateStore
 from policywatch.notifier.dead_letters import KafkaDeadLetterSink
 from policywatch.notifier.pipeline import Pipeline, StateStore
 from policywatch.notifier.receivers import Receiver, build_receiver, make_http_client
-from policywatch.notifier.retries import KafkaRetryParker, RetryDrainer
+from policywatch.notifier.retries import KafkaRetryParker, RetryDrainer, retry_partitions
 from policywatch.notifier.routing import Router
 from policywatch.notifier.worker import ReceiverHealth, ReceiverWorker
 from policywatch.observability.health import LagReporter, readiness, run_with_backoff
@@ -106,11 +109,22 @@ class NotifierService:
             return
         topics = self._settings.topics
         kafka_topics = [r.kafka.topic for r in self._config.receivers if r.kafka is not None]
+        receiver_names = [r.name for r in self._config.effective_receivers()]
+        if self._receivers_override is not None:
+            receiver_names = [r.name for r in self._receivers_override]
         try:
             ensure_topics(
                 self._settings.kafka,
-                [topics.alerts, topics.alerts_dlq, topics.alerts_retry, *kafka_topics],
+                [topics.alerts, topics.alerts_dlq, *kafka_topics],
                 compacted=[topics.notifier_state],
+            )
+            # A partition per receiver: one receiver's retries never wait behind another's.
+            ensure_topics(
+                self._settings.kafka,
+                [topics.alerts_retry],
+                partitions=max(
+                    self._settings.kafka.topic_partitions, retry_partitions(receiver_names)
+                ),
             )
         except KafkaAdapterError as exc:  # a cluster may forbid topic creation: they may exist
             log.warning("ensure_topics_failed", error=str(exc))
@@ -141,7 +155,7 @@ class NotifierService:
             max_pending=self._config.max_pending_alerts,
             clock=self._clock,
         )
-        parker = KafkaRetryParker(producer, topics.alerts_retry)
+        parker = KafkaRetryParker(producer, topics.alerts_retry, [r.name for r in receivers])
         retry_workers: dict[str, ReceiverWorker] = {}
         kafka = self._settings.kafka
         retry_group = f"{self._config.group_id}.retry"

@@ -66,7 +66,7 @@ class Harness:
         self.parked = 0
         self._cond = threading.Condition()
         metrics = Metrics.create(self.registry)
-        parker = KafkaRetryParker(self.broker.producer(), RETRY_TOPIC)
+        parker = KafkaRetryParker(self.broker.producer(), RETRY_TOPIC, [receiver.name])
         health = ReceiverHealth()
         retry_workers: dict[str, ReceiverWorker] = {}
         self.drainer = RetryDrainer(
@@ -337,3 +337,16 @@ def test_a_full_queue_or_a_failing_receiver_parks_instead_of_refusing() -> None:
         make_notification(story=f"pws_{i}").id for i in range(5)
     )
     assert h.parked >= 3
+
+
+def test_each_receiver_parks_on_a_partition_of_its_own() -> None:
+    broker = MemoryBroker(partitions=3)
+    broker.create_topic(RETRY_TOPIC)
+    parker = KafkaRetryParker(broker.producer(), RETRY_TOPIC, ["ops", "chat", "audit"])
+    for receiver in ("ops", "chat", "audit", "ops"):
+        note = make_notification().model_copy(update={"receiver": receiver})
+        parker.park(note, attempts=1, due=0.0, error="HTTP 503")
+    by_receiver: dict[str, set[int]] = {}
+    for record in broker.records(RETRY_TOPIC):
+        by_receiver.setdefault((record.key or b"").decode(), set()).add(record.partition)
+    assert by_receiver == {"audit": {0}, "chat": {1}, "ops": {2}}
