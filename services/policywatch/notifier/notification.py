@@ -29,10 +29,11 @@ class Notification(_Frozen):
     """A story as one receiver sees it at one sequence number."""
 
     schema_version: Literal[1] = 1
+    # No pattern here: dead letters written before ids became msg_… must still load for
+    # ``policywatch dlq``; signing refuses an id with a '.'.
     id: str = Field(
-        pattern=r"^[A-Za-z0-9_-]+$",
-        description="Stable per story update (msg_ + a digest of story_id and sequence); the "
-        "webhook-id, so a redelivery carries the same one",
+        description="Stable per story update (msg_ + a digest of story_id and sequence, never "
+        "a '.'); the webhook-id, so a redelivery carries the same one",
     )
     story_id: str = Field(description="Stable for the whole story")
     sequence: int = Field(ge=1, description="1 for the first notification, then 2, 3, … per update")
