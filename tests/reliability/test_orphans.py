@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -47,9 +48,9 @@ def _descendants(root: int) -> dict[int, str]:
     return found
 
 
-def _wait(what: str, predicate: object, timeout: float) -> None:
+def _wait(what: str, predicate: Callable[[], bool], timeout: float) -> None:
     deadline = time.monotonic() + timeout
-    while not predicate():  # type: ignore[operator]
+    while not predicate():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
         time.sleep(0.1)
@@ -81,9 +82,9 @@ def _env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("PW_")}
 
 
-def _policywatch(*args: str, **kwargs: object) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(  # type: ignore[call-overload, no-any-return]
-        [sys.executable, "-m", "policywatch", *args], env=_env(), **kwargs
+def _policywatch(*args: str, stdout: int, stderr: int | None = None) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "policywatch", *args], env=_env(), stdout=stdout, stderr=stderr
     )
 
 
