@@ -46,3 +46,15 @@ def test_sasl_password_is_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "hunter2" not in repr(settings)
     assert settings.kafka.sasl_password is not None
     assert settings.kafka.sasl_password.get_secret_value() == "hunter2"
+
+
+def test_a_section_that_is_not_json_is_a_config_error_that_hides_the_value(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    broken = '{"receivers": [{"name": "a", "slack": {"url": "https://hooks.example/TOPSECRET"}}'
+    monkeypatch.setenv("PW_NOTIFIER", broken)
+    with pytest.raises(ConfigError) as err:
+        load_settings(None)
+    message = str(err.value)
+    assert '"notifier"' in message and "not JSON" in message and "column" in message
+    assert "TOPSECRET" not in message

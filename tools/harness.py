@@ -78,12 +78,19 @@ def fresh_topics(
         articles_dlq=f"articles.dlq-{suffix}",
         alerts=f"alerts-{suffix}",
         alerts_dlq=f"alerts.dlq-{suffix}",
+        alerts_retry=f"alerts.retry-{suffix}",
         notifier_state=f"notifier.state-{suffix}",
         silences=f"silences-{suffix}",
     )
     ensure_topics(
         kafka,
-        [topics.articles, topics.articles_dlq, topics.alerts, topics.alerts_dlq],
+        [
+            topics.articles,
+            topics.articles_dlq,
+            topics.alerts,
+            topics.alerts_dlq,
+            topics.alerts_retry,
+        ],
         compacted=[topics.notifier_state, topics.silences],
         partitions=partitions,
     )
@@ -118,6 +125,7 @@ def service_env(
             "PW_TOPICS__ARTICLES_DLQ": topics.articles_dlq,
             "PW_TOPICS__ALERTS": topics.alerts,
             "PW_TOPICS__ALERTS_DLQ": topics.alerts_dlq,
+            "PW_TOPICS__ALERTS_RETRY": topics.alerts_retry,
             "PW_TOPICS__NOTIFIER_STATE": topics.notifier_state,
             "PW_TOPICS__SILENCES": topics.silences,
         }

@@ -17,6 +17,7 @@ from types import TracebackType
 from typing import IO
 
 from policywatch.errors import BrokerError
+from policywatch.processes import die_with_parent
 
 
 def find_tansu() -> str:
@@ -92,13 +93,15 @@ class EmbeddedBroker:
             self._log = open(self._log_file, "ab")  # noqa: SIM115  (closed in stop())
         out = self._log if self._log is not None else subprocess.DEVNULL
         # Its own session: a Ctrl-C meant for the caller must not kill the broker before the
-        # services that still need it have committed and stopped.
+        # services that still need it have committed and stopped. But it dies with us, even when
+        # we are killed with SIGKILL: a memory-only broker outliving its owner is just a leak.
         self._proc = subprocess.Popen(
             cmd,
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            preexec_fn=die_with_parent(signal.SIGKILL),
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -3,6 +3,7 @@ exit 2, the file and the key named, the value never echoed, nothing started."""
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,8 @@ def commands() -> list[list[str]]:
         ["notifier"],
         ["publish", "articles.jsonl"],
         ["tail"],
+        ["dlq", "list"],
+        ["dlq", "replay"],
         ["run", "--once"],
         ["schemas"],
         ["broker", "--port", str(free_port())],
@@ -149,3 +152,21 @@ def test_a_bad_secret_value_is_named_by_its_key_and_not_echoed(
     assert main(["--config", str(path), "notifier"]) == 2
     err = capsys.readouterr().err
     assert "notifier.receivers.0.slack.url" in err and SECRET not in err
+
+
+def test_a_short_webhook_secret_stops_the_notifier_at_startup_naming_the_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    short = "whsec_" + base64.b64encode(b"only-16-bytes-ok").decode()
+    path = tmp_path / "short.yaml"
+    path.write_text(
+        "notifier:\n"
+        "  receivers:\n"
+        f"    - {{name: ops, webhook: {{url: 'http://127.0.0.1:9/h', secret: '{short}'}}}}\n"
+        "  route: {receiver: ops}\n",
+        encoding="utf-8",
+    )
+    assert main(["--config", str(path), "notifier"]) == 2
+    err = capsys.readouterr().err
+    assert "notifier.receivers.0.webhook.secret" in err and "24 bytes" in err
+    assert short.removeprefix("whsec_") not in err

@@ -9,7 +9,7 @@ import pytest
 from policywatch.cli.main import main
 
 GOOD_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"  # 24 bytes
-SHORT_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZI"  # 18 bytes: the service starts, the check warns
+SHORT_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZI"  # 18 bytes: under the 24 the settings require
 
 GOOD = f"""
 notifier:
@@ -70,7 +70,7 @@ def test_every_problem_is_reported_with_file_and_key(
     ]
     assert "unknown receiver 'analyts'" in err
     assert "bad regex" in err and "invalid regex" in err
-    assert "18 bytes" in err and SHORT_SECRET not in err
+    assert "at least 24 bytes" in err and SHORT_SECRET not in err
     assert "unknown label 'x'" in err
     assert "4 problem(s)" in err
 

@@ -109,4 +109,5 @@ def test_schemas_check_detects_drift(tmp_path: Path) -> None:
         "alert.schema.json",
         "rules.schema.json",
         "notifier.schema.json",
+        "notification.schema.json",
     }

@@ -6,13 +6,15 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
+from kafka import KafkaAdminClient
 
 from policywatch.broker import free_port
 from policywatch.settings import KafkaSettings, TopicSettings
-from tools.harness import read_topic
+from tools.harness import produce, read_topic
 
 pytestmark = pytest.mark.kafka
 
@@ -50,6 +52,42 @@ def test_publish_puts_each_line_on_the_topic_keyed_by_article_id(
     assert result.returncode == 0, result.stderr
     records = read_topic(kafka_settings, topic_names.articles, expect=2)
     assert sorted(r.key or b"" for r in records) == [b"k1", b"k2"]
+
+
+def test_tail_on_a_missing_topic_exits_non_zero_and_does_not_create_it(
+    kafka_settings: KafkaSettings, topic_names: TopicSettings
+) -> None:
+    produce(kafka_settings, topic_names.alerts, [b'{"not": "an alert"}'])
+    there = cli(
+        "tail",
+        "--topic",
+        topic_names.alerts,
+        "--from-beginning",
+        "--max",
+        "1",
+        env={"PW_KAFKA__BOOTSTRAP_SERVERS": kafka_settings.bootstrap_servers},
+        timeout=60,
+    )
+    assert there.returncode == 0, there.stderr
+    assert '{"not": "an alert"}' in there.stdout
+
+    missing = f"no-such-topic-{uuid.uuid4().hex[:8]}"
+    result = cli(
+        "tail",
+        "--topic",
+        missing,
+        "--max",
+        "1",
+        env={"PW_KAFKA__BOOTSTRAP_SERVERS": kafka_settings.bootstrap_servers},
+        timeout=60,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"topic '{missing}' does not exist" in result.stderr
+    admin = KafkaAdminClient(bootstrap_servers=kafka_settings.bootstrap_servers)
+    try:
+        assert missing not in admin.list_topics()
+    finally:
+        admin.close()
 
 
 @pytest.mark.slow

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from policywatch.kafka import KafkaClients, ensure_topics
 from policywatch.observability.http import HealthServer
@@ -108,7 +109,7 @@ class Receivers:
 
 
 def notifier_config(receivers: Receivers) -> dict[str, object]:
-    fast = {"max_attempts": 3, "initial_backoff": "50ms", "max_backoff": "100ms", "timeout": 5}
+    fast = {"retry_schedule": ["50ms", "100ms"], "timeout": 5}
     every = {"match_re": {"event_type": ".+"}, "continue": True}
     return {
         "metrics_port": 0,
@@ -334,6 +335,17 @@ def test_every_metric_name_in_deploy_is_exported_by_a_service(stack: Stack) -> N
         name: sorted(str(p) for p in paths) for name, paths in used.items() if name not in exported
     }
     assert not unknown, f"metrics used in deploy/ but not exported: {unknown}"
+
+
+def test_both_services_export_the_process_and_python_collectors(stack: Stack) -> None:
+    for http in (stack.detector_http, stack.notifier_http):
+        status, body = http_get(f"http://127.0.0.1:{http.port}/metrics")
+        assert status == 200
+        families = {f.name: f for f in text_string_to_metric_families(body.decode()) if f.samples}
+        for name in ("process_resident_memory_bytes", "process_open_fds", "python_info"):
+            assert name in families, f"{name} missing on port {http.port}"
+        assert families["process_resident_memory_bytes"].samples[0].value > 0
+        assert "process_cpu_seconds" in families and "python_gc_collections" in families
 
 
 def test_healthy_stack_has_no_active_alerts_and_detector_down_fires_when_scrapes_fail(

@@ -59,9 +59,17 @@ def test_an_article_reporting_a_policy_shift_becomes_an_alert_keyed_by_its_story
     assert alert.event_type == "weapons_restriction_lifted"
     assert alert.detected_at == NOW
     assert out.key == alert.story_key.encode()
-    assert out.headers == [("pw-article-id", b"art-1")]
+    headers = dict(out.headers)
+    assert headers["pw-article-id"] == b"art-1"
+    assert headers["ce_specversion"] == b"1.0"
+    assert headers["ce_id"] == alert.alert_id.encode()
+    assert headers["ce_type"] == b"policywatch.alert.weapons_restriction_lifted"
+    assert headers["ce_source"] == b"/policywatch/detector"
+    assert datetime.fromisoformat(headers["ce_time"].decode()) == alert.detected_at
+    assert headers["content-type"] == b"application/json"
     labels = {"event_type": alert.event_type, "rule": alert.rule.id, "severity": alert.severity}
-    assert metrics.registry.get_sample_value("policywatch_alerts_produced_total", labels) == 1.0
+    # Counted when the broker acknowledges it (the loop), not when the handler builds it.
+    assert metrics.registry.get_sample_value("policywatch_alerts_produced_total", labels) is None
     assert (
         metrics.registry.get_sample_value(
             "policywatch_messages_decoded_total", {"service": "detector"}

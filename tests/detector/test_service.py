@@ -18,7 +18,7 @@ from structlog.testing import capture_logs
 from policywatch.detector import DetectorService
 from policywatch.engine import Engine
 from policywatch.kafka.memory import Acked, Committed, MemoryBroker, MemoryConsumer
-from policywatch.kafka.protocols import RebalanceCallback
+from policywatch.kafka.protocols import OffsetReset, RebalanceCallback
 from policywatch.models import Alert
 from policywatch.observability.metrics import Metrics
 from policywatch.settings import KafkaSettings, Settings
@@ -172,6 +172,39 @@ def test_an_acknowledgement_that_fails_rewinds_and_the_commit_waits_for_the_redo
     _assert_commits_follow_acks(broker)
 
 
+def test_alerts_produced_counts_only_what_the_broker_acknowledged(engine: Engine) -> None:
+    broker = MemoryBroker(partitions=1, delayed_acks=True)
+    registry = CollectorRegistry()
+    service = DetectorService(_settings(), engine, Metrics.create(registry), broker)
+    ends = _publish(broker, {0: [article(n, POSITIVE) for n in range(4)]})
+    broker.fail_ack(after=1)  # the second alert is lost once, then redone
+    with running(service):
+        assert _wait_until(lambda: broker.committed("det") == ends)
+    produced = sum(
+        s.value
+        for m in registry.collect()
+        if m.name == "policywatch_alerts_produced"
+        for s in m.samples
+        if s.name == "policywatch_alerts_produced_total"
+    )
+    assert produced == len(broker.records("alerts"))
+
+
+def test_a_new_group_with_auto_offset_reset_latest_starts_at_the_end(engine: Engine) -> None:
+    broker = MemoryBroker(partitions=1)
+    base = _settings()
+    settings = base.model_copy(
+        update={"detector": base.detector.model_copy(update={"auto_offset_reset": "latest"})}
+    )
+    _publish(broker, {0: [article(1, POSITIVE)]})
+    service = DetectorService(settings, engine, Metrics.create(CollectorRegistry()), broker)
+    with running(service):
+        assert _wait_until(lambda: broker.committed("det") == {} and service.readiness()[0])
+        broker.produce("articles", article(2, POSITIVE), partition=0)
+        assert _wait_until(lambda: broker.committed("det") == {("articles", 0): 2})
+    assert _alerted(broker) == ["art-2"]
+
+
 def test_a_long_commit_interval_holds_the_commit_until_stop(engine: Engine) -> None:
     broker = MemoryBroker()
     service = DetectorService(
@@ -234,8 +267,15 @@ class _Recording(MemoryBroker):
         *,
         on_assigned: RebalanceCallback | None = None,
         on_revoked: RebalanceCallback | None = None,
+        auto_offset_reset: OffsetReset = "earliest",
     ) -> MemoryConsumer:
-        made = super().consumer(topics, group_id, on_assigned=on_assigned, on_revoked=on_revoked)
+        made = super().consumer(
+            topics,
+            group_id,
+            on_assigned=on_assigned,
+            on_revoked=on_revoked,
+            auto_offset_reset=auto_offset_reset,
+        )
         self.consumers.append(made)
         return made
 

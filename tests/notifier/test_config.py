@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from pathlib import Path
 from typing import Any
 
@@ -69,10 +71,38 @@ def test_webhook_and_slack_urls_must_be_http(url: str) -> None:
         _notifier(receivers=[{"name": "a", "slack": {"url": url}}])
 
 
-def test_a_webhook_secret_must_be_long_enough() -> None:
-    with pytest.raises(ValidationError, match="16 bytes"):
+SHORT_SECRET = "whsec_" + base64.b64encode(b"sixteen byte key").decode()
+
+
+@pytest.mark.parametrize(
+    ("webhook", "key"),
+    [
+        ({"secret": SHORT_SECRET}, "notifier.receivers.0.webhook.secret"),
+        ({"secret": SECRET, "secrets": [SECRET, SHORT_SECRET]}, "webhook.secrets"),
+        ({"secrets": ["MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]}, "webhook.secrets"),
+    ],
+)
+def test_a_short_or_malformed_secret_is_a_config_error_naming_the_key_not_the_value(
+    webhook: dict[str, Any], key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    section = {
+        "receivers": [{"name": "a", "webhook": {"url": "http://h/x", **webhook}}],
+        "route": {"receiver": "a"},
+    }
+    monkeypatch.setenv("PW_NOTIFIER", json.dumps(section))
+    with pytest.raises(ConfigError) as err:
+        load_settings(None)
+    message = str(err.value)
+    assert key in message
+    assert "24 bytes" in message or "whsec_ followed by base64" in message
+    for secret in (SHORT_SECRET, "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"):
+        assert secret.removeprefix("whsec_")[:12] not in message
+
+
+def test_a_webhook_needs_a_secret() -> None:
+    with pytest.raises(ValidationError, match="needs a secret"):
         _notifier(
-            receivers=[{"name": "a", "webhook": {"url": "http://h/x", "secret": "whsec_YWJj"}}],
+            receivers=[{"name": "a", "webhook": {"url": "http://h/x"}}],
             route={"receiver": "a"},
         )
 

@@ -272,3 +272,37 @@ def test_a_failed_state_save_holds_the_offsets_until_it_succeeds() -> None:
     store.fail = False
     p.tick()
     assert p.committable() == {0: 1}
+
+
+def test_equal_group_keys_on_two_partitions_keep_separate_state() -> None:
+    """group_by [event_type] is coarser than the alerts' key: two partitions can hold stories
+    with the same group key, and each must restore its own."""
+    route = {"receiver": "ops", "group_by": ["event_type"], "group_wait": 0}
+    p, sinks, store, _ = _pipeline(route)
+    p.assign(0, [])
+    p.assign(1, [])
+    p.add(0, 0, make_alert(1, actor=("US", "United States")))
+    p.add(1, 0, make_alert(2, actor=("FR", "France")))
+    p.tick()
+    _finish(p, sinks["ops"])
+    assert len(store.states) == 2
+    for partition, actor in ((0, "US"), (1, "FR")):
+        (state,) = store.load({partition})
+        assert state.first_alert.actor.code == actor
+
+
+def test_a_closed_story_leaves_a_tombstone_so_the_changelog_stays_bounded() -> None:
+    p, sinks, store, clock = _pipeline(
+        {"receiver": "ops", "group_wait": 0, "repeat_interval": "1h"}
+    )
+    p.assign(0, [])
+    p.add(0, 0, make_alert(1))
+    p.tick()
+    _finish(p, sinks["ops"])
+    assert len(store.states) == 1
+    clock.now += 30 * 60
+    p.tick()
+    assert len(store.states) == 1  # still open
+    clock.now += 31 * 60
+    p.tick()
+    assert store.states == {}

@@ -26,5 +26,7 @@ def test_the_schema_uses_the_config_file_spelling() -> None:
 
 def test_secrets_are_marked_write_only() -> None:
     defs = notifier_json_schema()["$defs"]
-    assert defs["WebhookTarget"]["properties"]["secret"].get("writeOnly") is True
+    webhook = defs["WebhookTarget"]["properties"]
+    assert webhook["secret"]["anyOf"][0].get("writeOnly") is True
+    assert webhook["secrets"]["items"].get("writeOnly") is True
     assert defs["SlackTarget"]["properties"]["url"].get("writeOnly") is True

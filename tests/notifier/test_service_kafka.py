@@ -28,7 +28,7 @@ def _settings(kafka: KafkaSettings, topics: TopicSettings, url: str, **notifier:
         "metrics_port": 0,
         "receivers": [{"name": "ops", "webhook": {"url": url, "secret": SECRET}}],
         "route": {"receiver": "ops", "group_wait": "1s", "group_interval": "1s"},
-        "delivery": {"initial_backoff": 0.05, "max_backoff": 0.2, "max_attempts": 3},
+        "delivery": {"retry_schedule": ["50ms", "200ms"]},
     }
     section.update(notifier)
     return Settings(kafka=kafka, topics=topics, notifier=section)
@@ -132,7 +132,7 @@ def test_dead_receiver_ends_in_dlq_while_kafka_route_delivers_and_offsets_commit
             while sum(service.committed_offsets().values()) != 2:
                 assert time.monotonic() < deadline, service.committed_offsets()
                 time.sleep(0.05)
-        assert hook.attempts == 3  # max_attempts
+        assert hook.attempts == 3  # the first attempt and two retries
         assert hook.deliveries == []
     reasons = sorted((r.header("pw-dlq-reason") or b"").decode() for r in dlq)
     assert reasons == ["invalid_alert", "retries_exhausted"]
@@ -152,3 +152,26 @@ def test_dead_receiver_ends_in_dlq_while_kafka_route_delivers_and_offsets_commit
         registry.get_sample_value("policywatch_notifications_sent_total", {"receiver": "critical"})
         == 1.0
     )
+
+
+def test_a_new_group_with_auto_offset_reset_latest_skips_the_history(
+    kafka_settings: KafkaSettings, topic_names: TopicSettings
+) -> None:
+    old, new = today(make_alert(1, actor=("FR", "France"))), today(make_alert(2))
+    _publish(kafka_settings, topic_names.alerts, [(old.story_key.encode(), encoded(old))])
+    with WebhookListener(SECRET) as hook:
+        settings = _settings(
+            kafka_settings,
+            topic_names,
+            hook.url,
+            auto_offset_reset="latest",
+            route={"receiver": "ops", "group_wait": 0},
+        )
+        service = NotifierService(settings, Metrics.create(CollectorRegistry()))
+        with running(service):
+            _wait_ready(service)
+            time.sleep(1.0)  # the consumer settles its starting position at the end
+            _publish(kafka_settings, topic_names.alerts, [(new.story_key.encode(), encoded(new))])
+            hook.wait_for(1, timeout=20)
+            time.sleep(1.0)  # the old alert, if read, would be notified meanwhile
+    assert [d.notification().alert.alert_id for d in hook.deliveries] == [new.alert_id]

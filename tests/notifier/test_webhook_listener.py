@@ -32,5 +32,5 @@ def test_the_local_listener_verifies_and_prints_what_it_receives() -> None:
             forged.send(make_notification())
         assert not err.value.retriable
     assert len(hook.deliveries) == 1 and hook.rejected
-    assert "── webhook pws_test.1" in out.getvalue()
+    assert f"── webhook {make_notification().id}" in out.getvalue()
     assert "[NEW] story pws_test" in out.getvalue()

@@ -117,12 +117,7 @@ def test_no_secret_is_logged_when_receivers_fail_or_time_out(
                         {"receiver": "chat"},
                     ],
                 },
-                "delivery": {
-                    "initial_backoff": 0.05,
-                    "max_backoff": 0.1,
-                    "max_attempts": 2,
-                    "timeout": 0.3,
-                },
+                "delivery": {"retry_schedule": ["50ms"], "timeout": 0.3},
             },
         )
         assert_no_secret(repr(settings) + str(settings), "the settings' repr")
@@ -283,7 +278,7 @@ def test_metrics_expose_no_secret_and_no_article_text(
                     "group_wait": 0,
                     "routes": [{"receiver": "chat", "continue": True}, {"receiver": "ops"}],
                 },
-                "delivery": {"max_attempts": 1},
+                "delivery": {"retry_schedule": []},
             },
         )
         detector_metrics = Metrics.create(CollectorRegistry())

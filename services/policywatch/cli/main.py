@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "notifier",
     "publish",
     "tail",
+    "dlq",
     "run",
     "schemas",
     "config",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -37,6 +38,7 @@ from policywatch.notifier.webhook_listener import (
     local_webhook_config,
 )
 from policywatch.observability.logging import configure_logging
+from policywatch.processes import die_with_parent
 from policywatch.settings import Settings
 
 
@@ -130,13 +132,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         for name in services:
             log_file: IO[bytes] = open(workdir / f"{name}.log", "ab")  # noqa: SIM115
             # A session of its own: Ctrl-C reaches only `run`, which stops the services first
-            # and the broker last, so their final commits still reach it.
+            # and the broker last, so their final commits still reach it. If `run` is killed
+            # outright, they get SIGTERM from the kernel and stop cleanly on their own.
             proc = subprocess.Popen(
                 [*base, name],
                 env=env,
                 stdout=log_file,
                 stderr=log_file,
                 start_new_session=True,
+                preexec_fn=die_with_parent(signal.SIGTERM),
             )
             children.append((name, proc, log_file))
         print(f"· {', '.join(services)} started; logs in {workdir}")
@@ -164,7 +168,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     except PolicywatchError as exc:
         print(f"policywatch run: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # `policywatch run | head`: the reader is gone, so stop quietly
+        _stdout_gone()
+        return 0
     finally:
+        # Every step runs whatever the one before did: a closed stdout must not leave the
+        # services or the broker running.
         for _, proc, _ in children:
             if proc.poll() is None:
                 proc.terminate()
@@ -179,10 +188,28 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 proc.kill()
                 code = proc.wait()
             log.close()
-            print(f"· {name} stopped (exit {code})")
+            _say(f"· {name} stopped (exit {code})")
         if broker is not None:
             broker.stop()
-            print("· broker stopped")
+            _say("· broker stopped")
+
+
+def _say(text: str) -> None:
+    """Print a progress line; nothing if stdout was closed (``run | head``)."""
+    try:
+        print(text, flush=True)
+    except (BrokenPipeError, ValueError):
+        _stdout_gone()
+
+
+def _stdout_gone() -> None:
+    """Point stdout at /dev/null, so that the interpreter's final flush does not fail too."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 def _expected_alerts(settings: Settings, articles: list[Article]) -> set[str]:

@@ -1,5 +1,5 @@
-"""``policywatch schemas``: the JSON Schemas of the wire models, rule files and the notifier
-section of the config file."""
+"""``policywatch schemas``: the JSON Schemas of the wire models (articles, alerts, the webhook
+body of a notification), rule files and the notifier section of the config file."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 
 from policywatch.engine.rule_language.spec import RuleFile
 from policywatch.models import Alert, Article
+from policywatch.notifier.notification import notification_json_schema
 from policywatch.settings import Settings, notifier_json_schema
 
 __all__ = ["generate_schemas", "register"]
@@ -31,13 +32,17 @@ def generate_schemas() -> dict[str, str]:
     schemas["notifier.schema.json"] = (
         json.dumps(notifier_json_schema(), indent=2, ensure_ascii=False) + "\n"
     )
+    schemas["notification.schema.json"] = (
+        json.dumps(notification_json_schema(), indent=2, sort_keys=True) + "\n"
+    )
     return schemas
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "schemas",
-        help="print, write or check the JSON Schemas (article, alert, rules, notifier)",
+        help="print, write or check the JSON Schemas (article, alert, rules, notifier, "
+        "notification)",
         description="Without options, print the schemas as one JSON object.",
     )
     parser.add_argument("--write", metavar="DIR", type=Path, help="write the schema files")

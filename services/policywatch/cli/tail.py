@@ -9,7 +9,7 @@ from typing import Any
 
 from policywatch.cli.common import stop_on_signals
 from policywatch.errors import KafkaAdapterError
-from policywatch.kafka import Consumer, ensure_topics, wait_for_broker
+from policywatch.kafka import Consumer, wait_for_broker
 from policywatch.models import Alert
 from policywatch.render import format_alert
 from policywatch.settings import Settings
@@ -29,8 +29,16 @@ def tail(args: argparse.Namespace, settings: Settings) -> int:
     stop = stop_on_signals()
     try:
         wait_for_broker(settings.kafka, timeout=15)
-        ensure_topics(settings.kafka, [topic])
-        consumer = Consumer(settings.kafka, [topic], None)
+        # A reader must not create what it reads: a typo would otherwise leave a topic behind.
+        consumer = Consumer(settings.kafka, [topic], None, allow_auto_create_topics=False)
+        if not consumer.assignment():
+            consumer.close()
+            print(
+                f"policywatch tail: topic {topic!r} does not exist on "
+                f"{settings.kafka.bootstrap_servers} (check --topic or the topics: settings)",
+                file=sys.stderr,
+            )
+            return 1
         if not args.from_beginning:
             for t, p in consumer.assignment():
                 consumer.seek_to_end(t, p)

@@ -15,6 +15,9 @@ tracks their acknowledgement. The dead-letter policy, each reason with an error 
 
 A dead letter is the original value, key and headers on ``articles.dlq``, plus the
 ``pw-dlq-*`` / ``pw-original-*`` headers of :func:`~policywatch.kafka.dead_letter_headers`.
+
+An alert carries the CloudEvents Kafka binary-mode headers (:func:`cloudevent_headers`), so any
+CloudEvents consumer reads it without knowing policywatch.
 """
 
 from __future__ import annotations
@@ -40,6 +43,22 @@ if TYPE_CHECKING:  # annotations only: the metrics module is the one that builds
 
 SERVICE = "detector"
 log = structlog.get_logger("policywatch.detector")
+#: The CloudEvents ``source`` of every alert.
+CLOUDEVENTS_SOURCE = "/policywatch/detector"
+
+
+def cloudevent_headers(alert: Alert) -> list[tuple[str, bytes]]:
+    """CloudEvents 1.0 Kafka protocol binding, binary mode: attributes as ``ce_`` headers, the
+    alert JSON as the value."""
+    return [
+        ("ce_specversion", b"1.0"),
+        ("ce_id", alert.alert_id.encode()),
+        ("ce_type", f"policywatch.alert.{alert.event_type}".encode()),
+        ("ce_source", CLOUDEVENTS_SOURCE.encode()),
+        ("ce_time", alert.detected_at.isoformat().replace("+00:00", "Z").encode()),
+        ("ce_subject", alert.story_key.encode()),
+        ("content-type", b"application/json"),
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +135,6 @@ class Handler:
         self._processing: Histogram = metrics.processing_seconds.labels(SERVICE)
         self._rule_evaluations: dict[tuple[str, ...], Counter] = {}
         self._rule_hits: dict[tuple[str, ...], Counter] = {}
-        self._alerts_produced: dict[tuple[str, ...], Counter] = {}
 
     def handle(self, record: Record) -> list[Outgoing]:
         """One record in, its alerts or its dead letter out."""
@@ -153,17 +171,10 @@ class Handler:
                         self._topics.alerts,
                         alert.model_dump_json().encode(),
                         alert.story_key.encode(),
-                        [("pw-article-id", article.id.encode())],
+                        [("pw-article-id", article.id.encode()), *cloudevent_headers(alert)],
                         alert,
                     )
                 )
-                _child(
-                    self._alerts_produced,
-                    m.alerts_produced,
-                    alert.event_type,
-                    alert.rule.id,
-                    alert.severity,
-                ).inc()
                 with _record_context(record):
                     log.info(
                         "alert_produced",

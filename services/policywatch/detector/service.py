@@ -146,6 +146,7 @@ class DetectorService:
                 self._settings.detector.group_id,
                 on_assigned=self._on_assigned,
                 on_revoked=self._on_revoked,
+                auto_offset_reset=self._settings.detector.auto_offset_reset,
             )
         self._connected = True
         log.info(
@@ -257,8 +258,10 @@ class DetectorService:
         self._duplicates.forget()
 
     def _on_alert_acked(self, record: Record, alert: Alert) -> None:
-        """Latency metrics, on the producer's I/O thread when the broker acknowledges."""
+        """Alert count and latency metrics, on the producer's I/O thread when the broker
+        acknowledges: an alert counts as produced only once it is durable."""
         acked = time.time()
+        self._metrics.alerts_produced.labels(alert.event_type, alert.rule.id, alert.severity).inc()
         self._metrics.time_to_alert_seconds.observe(max(0.0, acked - record.timestamp_ms / 1e3))
         published = alert.article.published_at
         if published is not None:

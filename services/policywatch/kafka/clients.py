@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from policywatch.kafka.consumer import Consumer
 from policywatch.kafka.producer import Producer
-from policywatch.kafka.protocols import RebalanceCallback
+from policywatch.kafka.protocols import OffsetReset, RebalanceCallback
 from policywatch.settings import KafkaSettings
 
 
@@ -23,9 +23,15 @@ class KafkaClients:
         *,
         on_assigned: RebalanceCallback | None = None,
         on_revoked: RebalanceCallback | None = None,
+        auto_offset_reset: OffsetReset = "earliest",
     ) -> Consumer:
         return Consumer(
-            self.settings, topics, group_id, on_assigned=on_assigned, on_revoked=on_revoked
+            self.settings,
+            topics,
+            group_id,
+            on_assigned=on_assigned,
+            on_revoked=on_revoked,
+            auto_offset_reset=auto_offset_reset,
         )
 
     def producer(self, *, linger_ms: int | None = None) -> Producer:

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from policywatch.errors import KafkaAdapterError
-from policywatch.kafka.protocols import TP, RebalanceCallback
+from policywatch.kafka.protocols import TP, OffsetReset, RebalanceCallback
 from policywatch.kafka.records import Record
 
 
@@ -140,11 +140,14 @@ class MemoryBroker:
         *,
         on_assigned: RebalanceCallback | None = None,
         on_revoked: RebalanceCallback | None = None,
+        auto_offset_reset: OffsetReset = "earliest",
     ) -> MemoryConsumer:
         self._check_up("cannot create consumer")
         for topic in topics:
             self.create_topic(topic)
-        return MemoryConsumer(self, list(topics), group_id, on_assigned, on_revoked)
+        return MemoryConsumer(
+            self, list(topics), group_id, on_assigned, on_revoked, auto_offset_reset
+        )
 
     def producer(self, *, linger_ms: int | None = None) -> MemoryProducer:
         self._check_up("cannot create producer")
@@ -197,6 +200,7 @@ class _Pending:
     key: bytes | None
     headers: tuple[tuple[str, bytes], ...]
     result: MemorySendResult
+    partition: int | None = None
 
 
 class MemoryProducer:
@@ -212,6 +216,7 @@ class MemoryProducer:
         *,
         key: bytes | None = None,
         headers: Sequence[tuple[str, bytes]] = (),
+        partition: int | None = None,
     ) -> MemorySendResult:
         broker = self._broker
         broker._check_up(f"produce to {topic} failed")
@@ -225,7 +230,7 @@ class MemoryProducer:
                 )
         self.sends += 1
         result = MemorySendResult(self, topic)
-        self._pending.append(_Pending(number, topic, value, key, tuple(headers), result))
+        self._pending.append(_Pending(number, topic, value, key, tuple(headers), result, partition))
         if not broker.delayed_acks:
             self.flush()
         return result
@@ -243,10 +248,17 @@ class MemoryProducer:
                 )
                 p.result._resolve(None, error)
                 continue
-            record = broker.produce(p.topic, p.value, key=p.key, headers=p.headers)
+            record = broker.produce(
+                p.topic, p.value, key=p.key, headers=p.headers, partition=p.partition
+            )
             with broker._cond:
                 broker.events.append(Acked(record.topic, record.partition, record.offset))
             p.result._resolve((record.partition, record.offset), None)
+
+    def partitions_for(self, topic: str) -> int:
+        self._broker.create_topic(topic)
+        with self._broker._cond:
+            return len(self._broker._topics[topic])
 
     def close(self, timeout: float | None = 10.0) -> None:
         self.flush(timeout)
@@ -260,8 +272,10 @@ class MemoryConsumer:
         group_id: str | None,
         on_assigned: RebalanceCallback | None,
         on_revoked: RebalanceCallback | None,
+        auto_offset_reset: OffsetReset = "earliest",
     ) -> None:
         self._broker = broker
+        self._reset = auto_offset_reset
         self._topics = topics
         self._group = group_id
         self._on_assigned = on_assigned
@@ -278,7 +292,11 @@ class MemoryConsumer:
             parts = {
                 (topic, p) for topic in self._topics for p in range(len(broker._topics[topic]))
             }
-            self._positions = {tp: committed.get(tp, 0) for tp in parts}
+            start = {
+                tp: len(broker._topics[tp[0]][tp[1]]) if self._reset == "latest" else 0
+                for tp in parts
+            }
+            self._positions = {tp: committed.get(tp, start[tp]) for tp in parts}
         if self._on_assigned is not None:
             self._on_assigned(set(parts))
 

@@ -62,13 +62,18 @@ class Producer:
     def send(
         self,
         topic: str,
-        value: bytes,
+        value: bytes | None,
         *,
         key: bytes | None = None,
         headers: Sequence[tuple[str, bytes]] = (),
+        partition: int | None = None,
     ) -> SendResult:
+        """``value`` None is a tombstone (compaction deletes the key); ``partition`` None
+        leaves the choice to the key's hash."""
         try:
-            future = self._producer.send(topic, value=value, key=key, headers=list(headers))
+            future = self._producer.send(
+                topic, value=value, key=key, headers=list(headers), partition=partition
+            )
         except KafkaError as exc:
             raise KafkaAdapterError(
                 f"produce to {topic} failed: {exc}",
@@ -76,6 +81,15 @@ class Producer:
                 retriable=bool(getattr(exc, "retriable", False)),
             ) from exc
         return SendResult(topic, future)
+
+    def partitions_for(self, topic: str) -> int:
+        """How many partitions ``topic`` has (0 if it does not exist)."""
+        try:
+            return len(self._producer.partitions_for(topic) or ())
+        except KafkaError as exc:
+            raise KafkaAdapterError(
+                f"no metadata for {topic}: {exc}", topic=topic, retriable=True
+            ) from exc
 
     def flush(self, timeout: float | None = None) -> None:
         try:

@@ -10,12 +10,13 @@ tests. Failures surface as :class:`~policywatch.errors.KafkaAdapterError` on bot
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Protocol
+from typing import Literal, Protocol
 
 from policywatch.kafka.records import Record
 
 TP = tuple[str, int]
 RebalanceCallback = Callable[[set[TP]], None]
+OffsetReset = Literal["earliest", "latest"]
 
 
 class SendResultProtocol(Protocol):
@@ -83,7 +84,10 @@ class ClientsProtocol(Protocol):
         *,
         on_assigned: RebalanceCallback | None = None,
         on_revoked: RebalanceCallback | None = None,
-    ) -> ConsumerProtocol: ...
+        auto_offset_reset: OffsetReset = "earliest",
+    ) -> ConsumerProtocol:
+        """``auto_offset_reset``: where a group with no committed offset starts."""
+        ...
 
     def producer(self, *, linger_ms: int | None = None) -> ProducerProtocol:
         """``linger_ms`` overrides ``kafka.linger_ms`` (0: a service that batches its own

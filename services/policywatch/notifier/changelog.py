@@ -1,9 +1,11 @@
 """Story state in a compacted Kafka topic (``topics.notifier_state``), as Kafka Streams does.
 
-Each record is the latest delivered :class:`StoryState` of one story, keyed by the story's group
-key; compaction keeps one record per story. Each value names the ``alerts`` partition that owns
-the story, so on assignment a replica replays the changelog and keeps the stories of the
-partitions it was given, before it processes any alert from them.
+Each record is the latest delivered :class:`StoryState` of one story, keyed by the owning
+``alerts`` partition and the story's group key (``StoryState.changelog_key``: group keys are
+unique only within a partition); compaction keeps one record per story, and a closed story gets
+a tombstone (:meth:`KafkaStateStore.forget`), so the topic holds only the stories still open.
+On assignment a replica replays the changelog and keeps the stories of the partitions it was
+given, before it processes any alert from them.
 
 The replay reads every changelog partition up to its end: the adapter's producer has no
 partition argument, so a story's record lands where its key hashes. (With one, the changelog
@@ -45,11 +47,18 @@ class KafkaStateStore:
             self._producer.send(
                 self._topic,
                 state.model_dump_json().encode(),
-                key=state.key.encode(),
+                key=state.changelog_key.encode(),
                 headers=[("pw-partition", str(state.partition).encode())],
             )
             for state in states
         ]
+        self._producer.flush(timeout=self._settings.request_timeout_ms / 1000)
+        for result in results:
+            result.get(timeout=1.0)
+
+    def forget(self, keys: Sequence[str]) -> None:
+        """Tombstones: compaction then drops every record of these stories."""
+        results = [self._producer.send(self._topic, None, key=key.encode()) for key in keys]
         self._producer.flush(timeout=self._settings.request_timeout_ms / 1000)
         for result in results:
             result.get(timeout=1.0)

@@ -10,7 +10,7 @@ import threading
 from dataclasses import dataclass
 from typing import Protocol
 
-from policywatch.kafka import dead_letter_headers
+from policywatch.kafka import Record, dead_letter_headers
 from policywatch.notifier.notification import Notification
 from policywatch.notifier.receivers.kafka_topic import KafkaSender, notification_headers
 
@@ -66,4 +66,40 @@ class MemoryDeadLetterSink:
             self.letters.append(DeadLetter(notification, reason, error))
 
 
-__all__ = ["DeadLetter", "DeadLetterSink", "KafkaDeadLetterSink", "MemoryDeadLetterSink"]
+@dataclass(frozen=True)
+class DeadLetterEntry:
+    """A dead-lettered notification as read back from ``alerts.dlq`` (``policywatch dlq``)."""
+
+    notification: Notification
+    reason: str
+    error: str
+    timestamp_ms: int
+    partition: int
+    offset: int
+
+    @classmethod
+    def from_record(cls, record: Record) -> DeadLetterEntry | None:
+        """None for a dead letter that is not a notification (e.g. an invalid alert)."""
+        if record.header("pw-notification-id") is None:
+            return None
+        try:
+            notification = Notification.model_validate_json(record.value or b"")
+        except ValueError:
+            return None
+        return cls(
+            notification,
+            (record.header("pw-dlq-reason") or b"").decode("utf-8", "replace"),
+            (record.header("pw-dlq-error") or b"").decode("utf-8", "replace"),
+            record.timestamp_ms,
+            record.partition,
+            record.offset,
+        )
+
+
+__all__ = [
+    "DeadLetter",
+    "DeadLetterEntry",
+    "DeadLetterSink",
+    "KafkaDeadLetterSink",
+    "MemoryDeadLetterSink",
+]

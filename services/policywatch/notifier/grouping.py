@@ -64,6 +64,17 @@ class StoryState(BaseModel):
         None, description="The story's message, for receivers that edit it (slack_bot)"
     )
 
+    @property
+    def changelog_key(self) -> str:
+        """The record key in the changelog: the owning partition and the group key, since
+        group keys are unique only within a partition (a ``group_by`` coarser than the alerts'
+        ``story_key`` puts equal group keys on several partitions)."""
+        return changelog_key(self.partition, self.key)
+
+
+def changelog_key(partition: int, key: str) -> str:
+    return f"p{partition}/{key}"
+
 
 @dataclass
 class InFlight:
@@ -249,7 +260,7 @@ class Grouper:
         story.dirty = False
 
     def complete(self, key: str, notification_id: str) -> tuple[StoryState, list[int]] | None:
-        """A dispatched notification reached its end (sent or dead-lettered)."""
+        """A dispatched notification reached its end (sent, parked or dead-lettered)."""
         story = self._stories.get(key)
         if story is None or story.in_flight is None:
             return None
@@ -260,9 +271,11 @@ class Grouper:
             story.due_at = max(story.due_at, story.notified_at + story.route.group_interval)
         return done.state, done.offsets
 
-    def prune(self, now: float, idle_for: float) -> int:
-        """Forget idle stories not seen for ``idle_for`` seconds (their state stays durable)."""
+    def prune(self, now: float, idle_for: float) -> list[str]:
+        """Forget idle stories not seen for ``idle_for`` seconds: they are closed. Returns the
+        changelog keys of those that were notified, whose records can now be deleted."""
         old = [k for k, s in self._stories.items() if s.idle and now - s.last_seen > idle_for]
+        closed = [changelog_key(self.partition, k) for k in old if self._stories[k].sequence > 0]
         for key in old:
             del self._stories[key]
-        return len(old)
+        return closed

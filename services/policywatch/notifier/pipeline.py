@@ -7,11 +7,13 @@ The service's loop drives it from one thread: :meth:`Pipeline.add` for each cons
 
 Guarantees:
 - An alert's offset becomes committable only when every notification it is part of has been
-  sent or dead-lettered *and* the story's new state is in the changelog; so after a crash the
-  alert is re-read, and the replayed state tells whether it was already notified.
-- Memory stays bounded: a receiver's queue is bounded; a story that cannot be queued marks its
-  partition blocked (the service pauses it), as does a partition with ``max_pending`` alerts
-  waiting. Other receivers' stories keep flowing.
+  sent, parked or dead-lettered *and* the story's new state is in the changelog; so after a
+  crash the alert is re-read, and the replayed state tells whether it was already notified.
+- Memory stays bounded: a receiver's queue is bounded, and a notification that does not fit
+  is parked on the retry topic by the worker (``offer`` still succeeds), so a slow or dead
+  receiver never holds up a partition. Only when parking fails too (Kafka trouble) does the
+  story mark its partition blocked (the service pauses it), as does a partition with
+  ``max_pending`` alerts waiting.
 """
 
 from __future__ import annotations
@@ -53,6 +55,10 @@ class StateStore(Protocol):
         """The latest state of every story owned by ``partitions``."""
         ...
 
+    def forget(self, keys: Sequence[str]) -> None:
+        """Delete closed stories (tombstones, by ``StoryState.changelog_key``), or raise."""
+        ...
+
 
 class MemoryStateStore:
     """A fake state store for tests: a dict standing in for the compacted topic."""
@@ -64,7 +70,11 @@ class MemoryStateStore:
     def save(self, states: Sequence[StoryState]) -> None:
         self.saves += 1
         for state in states:
-            self.states[state.key] = state
+            self.states[state.changelog_key] = state
+
+    def forget(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            self.states.pop(key, None)
 
     def load(self, partitions: set[int]) -> list[StoryState]:
         return [s for s in self.states.values() if s.partition in partitions]
@@ -186,8 +196,14 @@ class Pipeline:
         self._blocked = blocked
         if now - self._last_prune > 60.0:
             self._last_prune = now
+            closed: list[str] = []
             for grouper in self._groupers.values():
-                grouper.prune(now, self._router.max_repeat_interval)
+                closed += grouper.prune(now, self._router.max_repeat_interval)
+            if closed:
+                try:
+                    self._store.forget(closed)
+                except Exception as exc:  # a record left behind is only replayed and skipped
+                    log.warning("state_tombstones_failed", error=str(exc), stories=len(closed))
 
     def _with_message(self, state: StoryState) -> StoryState:
         """The state with the story's message, so a restart keeps editing the same one."""
@@ -302,7 +318,8 @@ class Pipeline:
         return out
 
     def blocked(self) -> set[int]:
-        """Partitions to pause until a receiver queue drains or pending alerts complete."""
+        """Partitions to pause until a notification can be queued or parked, or pending
+        alerts complete."""
         return set(self._blocked)
 
     def pending(self) -> int:

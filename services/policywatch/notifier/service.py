@@ -2,7 +2,10 @@
 
 One loop thread polls, replays story state for newly assigned partitions, feeds the
 :class:`~policywatch.notifier.pipeline.Pipeline`, pauses the partitions it reports blocked and
-commits the offsets it reports done. One worker thread per receiver delivers (see ``worker``).
+commits the offsets it reports done. Per receiver, one worker thread delivers fresh
+notifications and one retries those parked on the retry topic, fed by a
+:class:`~policywatch.notifier.retries.RetryDrainer` on its own thread (see ``worker`` and
+``retries``).
 An alert that is not a valid ``Alert`` is dead-lettered to ``alerts.dlq`` (reason
 ``invalid_alert``) and its offset moves on.
 
@@ -29,10 +32,11 @@ from policywatch.notifier.dead_letters import KafkaDeadLetterSink
 from policywatch.notifier.inhibition import Inhibitor
 from policywatch.notifier.pipeline import Pipeline, StateStore
 from policywatch.notifier.receivers import Receiver, build_receiver, make_http_client
+from policywatch.notifier.retries import KafkaRetryParker, RetryDrainer, retry_partitions
 from policywatch.notifier.routing import Router
 from policywatch.notifier.silences import SilenceBook, SilenceFeed
 from policywatch.notifier.story_messages import StoryMessages
-from policywatch.notifier.worker import ReceiverWorker
+from policywatch.notifier.worker import ReceiverHealth, ReceiverWorker
 from policywatch.observability.health import LagReporter, readiness, run_with_backoff
 from policywatch.observability.metrics import Metrics
 from policywatch.settings import NotifierSettings, ReceiverConfig, Settings
@@ -63,6 +67,7 @@ class NotifierService:
         self._reload_requested = threading.Event()
         self._retiring: list[ReceiverWorker] = []
         self._dlq: KafkaDeadLetterSink | None = None
+        self._parker: KafkaRetryParker | None = None
         self._config = settings.notifier
         self._metrics = metrics
         self._http = http_client
@@ -76,6 +81,8 @@ class NotifierService:
         self._consumer: Consumer | None = None
         self._producer: Producer | None = None
         self._workers: dict[str, ReceiverWorker] = {}
+        self._retry_workers: dict[str, ReceiverWorker] = {}
+        self._drainer: RetryDrainer | None = None
         self._pipeline: Pipeline | None = None
         self._store: StateStore | None = None
         self._assigned: set[int] = set()
@@ -114,11 +121,22 @@ class NotifierService:
             return
         topics = self._settings.topics
         kafka_topics = [r.kafka.topic for r in self._config.receivers if r.kafka is not None]
+        receiver_names = [r.name for r in self._config.effective_receivers()]
+        if self._receivers_override is not None:
+            receiver_names = [r.name for r in self._receivers_override]
         try:
             ensure_topics(
                 self._settings.kafka,
                 [topics.alerts, topics.alerts_dlq, *kafka_topics],
                 compacted=[topics.notifier_state, topics.silences],
+            )
+            # A partition per receiver: one receiver's retries never wait behind another's.
+            ensure_topics(
+                self._settings.kafka,
+                [topics.alerts_retry],
+                partitions=max(
+                    self._settings.kafka.topic_partitions, retry_partitions(receiver_names)
+                ),
             )
         except KafkaAdapterError as exc:  # a cluster may forbid topic creation: they may exist
             log.warning("ensure_topics_failed", error=str(exc))
@@ -157,22 +175,50 @@ class NotifierService:
             inhibitor=Inhibitor(self._config.inhibit_rules),
             messages=self.messages,
         )
+        parker = KafkaRetryParker(producer, topics.alerts_retry, [r.name for r in receivers])
+        retry_workers: dict[str, ReceiverWorker] = {}
+        kafka = self._settings.kafka
+        retry_group = f"{self._config.group_id}.retry"
+        drainer = RetryDrainer(
+            topics.alerts_retry,
+            lambda assigned, revoked: Consumer(
+                kafka,
+                [topics.alerts_retry],
+                retry_group,
+                on_assigned=assigned,
+                on_revoked=revoked,
+            ),
+            retry_workers,
+            dlq,
+            clock=self._clock,
+        )
         for receiver in receivers:
+            policy = policies.get(receiver.name, self._config.delivery)
+            health = ReceiverHealth()
             workers[receiver.name] = ReceiverWorker(
+                receiver, policy, dlq, parker, pipeline.complete, self._metrics, health=health
+            )
+            retry_workers[receiver.name] = ReceiverWorker(
                 receiver,
-                policies.get(receiver.name, self._config.delivery),
+                policy,
                 dlq,
-                pipeline.complete,
+                parker,
+                drainer.complete,
                 self._metrics,
+                health=health,
+                spill=False,
+                role="retry",
             )
         routed = {r.receiver for r in self._config.effective_route().walk() if r.receiver}
         missing = routed - set(workers)
         if missing:
             raise ValueError(f"no receiver named {', '.join(sorted(missing))}")
-        for worker in workers.values():
+        for worker in [*workers.values(), *retry_workers.values()]:
             worker.start()
+        drainer.start()
         self._workers, self._pipeline, self._store = workers, pipeline, store
-        self._dlq = dlq
+        self._dlq, self._parker = dlq, parker
+        self._retry_workers, self._drainer = retry_workers, drainer
         log.info("notifier_started", receivers=sorted(workers), topic=topics.alerts)
 
     # -- reload (SIGHUP) --------------------------------------------------------------------
@@ -191,7 +237,13 @@ class NotifierService:
         until they close.
         """
         self._reload_requested.clear()
-        if self._reload_settings is None or self._pipeline is None or self._dlq is None:
+        if (
+            self._reload_settings is None
+            or self._pipeline is None
+            or self._dlq is None
+            or self._parker is None
+            or self._drainer is None
+        ):
             log.warning("notifier_config_reload_skipped", reason="no config source or not started")
             return
         try:
@@ -214,14 +266,34 @@ class NotifierService:
             log.error("notifier_config_reload_failed", error=str(exc), keeping="running config")
             return
         for cfg, receiver in built:
+            policy, health = new.policy_for(cfg), ReceiverHealth()
             worker = ReceiverWorker(
-                receiver, new.policy_for(cfg), self._dlq, self._pipeline.complete, self._metrics
+                receiver,
+                policy,
+                self._dlq,
+                self._parker,
+                self._pipeline.complete,
+                self._metrics,
+                health=health,
+            )
+            retry_worker = ReceiverWorker(
+                receiver,
+                policy,
+                self._dlq,
+                self._parker,
+                self._drainer.complete,
+                self._metrics,
+                health=health,
+                spill=False,
+                role="retry",
             )
             worker.start()
-            previous = self._workers.get(cfg.name)
-            if previous is not None:
-                self._retiring.append(previous)
+            retry_worker.start()
+            for old_worker in (self._workers.get(cfg.name), self._retry_workers.get(cfg.name)):
+                if old_worker is not None:
+                    self._retiring.append(old_worker)
             self._workers[cfg.name] = worker
+            self._retry_workers[cfg.name] = retry_worker
         self._pipeline.reconfigure(router, Inhibitor(new.inhibit_rules))
         self._router, self._config = router, new
         self._metrics.notifier_config_reloads.labels("ok").inc()
@@ -311,6 +383,7 @@ class NotifierService:
                 self._config.group_id,
                 on_assigned=self._on_assigned,
                 on_revoked=self._on_revoked,
+                auto_offset_reset=self._config.auto_offset_reset,
             )
         self._loop(stop)
 
@@ -409,10 +482,17 @@ class NotifierService:
 
     def close(self) -> None:
         """Stop the workers, persist and commit what finished, close every client."""
-        for worker in [*self._workers.values(), *self._retiring]:
+        every = [*self._workers.values(), *self._retry_workers.values(), *self._retiring]
+        for worker in every:  # all at once: each may be in the middle of a slow attempt
+            worker.signal_stop()
+        for worker in every:
             worker.stop()
+        if self._drainer is not None:
+            self._drainer.stop()
+            self._drainer = None
         for worker in self._retiring:
-            worker.receiver.close()
+            if worker.role != "retry":
+                worker.receiver.close()
         self._retiring = []
         if self._pipeline is not None and self._consumer is not None:
             try:
@@ -425,7 +505,7 @@ class NotifierService:
         if self._silence_feed is not None:
             self._silence_feed.stop()
             self._silence_feed = None
-        self._workers, self._pipeline = {}, None
+        self._workers, self._retry_workers, self._pipeline = {}, {}, None
         if self._consumer is not None:
             self._consumer.close()
             self._consumer = None

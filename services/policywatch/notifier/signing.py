@@ -1,8 +1,10 @@
 """Standard Webhooks signatures (https://www.standardwebhooks.com/), with the stdlib only.
 
 ``webhook-signature`` is ``v1,<base64 HMAC-SHA256(key, "<id>.<timestamp>.<body>")>`` where the
-key is the base64 part of the ``whsec_…`` secret. Receivers verify with any Standard Webhooks
-library, e.g. ``standardwebhooks.Webhook(secret).verify(body, headers)``.
+key is the base64 part of the ``whsec_…`` secret; with several secrets (a rotation in progress)
+it holds one signature per secret, space-separated, so a receiver holding either verifies.
+Receivers verify with any Standard Webhooks library, e.g.
+``standardwebhooks.Webhook(secret).verify(body, headers)``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import base64
 import hashlib
 import hmac
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 #: Receivers reject timestamps further than this from their clock (the spec's default).
 TOLERANCE_SECONDS = 5 * 60
@@ -32,13 +34,17 @@ def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
 
 
 def signed_headers(
-    secret: str, msg_id: str, body: bytes, now: float | None = None
+    secret: str | Sequence[str], msg_id: str, body: bytes, now: float | None = None
 ) -> dict[str, str]:
+    """The three Standard Webhooks headers; one signature per secret."""
+    if "." in msg_id:
+        raise ValueError("a webhook id must not contain '.' (it delimits the signed content)")
+    secrets = [secret] if isinstance(secret, str) else list(secret)
     timestamp = int(time.time() if now is None else now)
     return {
         "webhook-id": msg_id,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": sign(secret, msg_id, timestamp, body),
+        "webhook-signature": " ".join(sign(s, msg_id, timestamp, body) for s in secrets),
     }
 
 

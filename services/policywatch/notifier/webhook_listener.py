@@ -25,7 +25,7 @@ from typing import Any, TextIO
 
 from pydantic import ValidationError
 
-from policywatch.notifier.notification import Notification
+from policywatch.notifier.notification import Notification, WebhookPayload
 from policywatch.notifier.receivers.console import format_notification
 from policywatch.notifier.signing import SignatureError, verify
 
@@ -58,8 +58,12 @@ class Delivery:
     def json(self) -> Any:
         return json.loads(self.body)
 
+    def payload(self) -> WebhookPayload:
+        """The Standard Webhooks envelope: ``type``, ``timestamp``, ``data``."""
+        return WebhookPayload.model_validate_json(self.body)
+
     def notification(self) -> Notification:
-        return Notification.model_validate_json(self.body)
+        return self.payload().data
 
 
 class WebhookListener:
@@ -143,7 +147,10 @@ class WebhookListener:
             text = format_notification(delivery.notification())
         except ValidationError:
             text = delivery.body.decode("utf-8", "replace")
-        print(f"── webhook {delivery.id or '(no id)'}\n{text}", file=self._out, flush=True)
+        try:
+            print(f"── webhook {delivery.id or '(no id)'}\n{text}", file=self._out, flush=True)
+        except (BrokenPipeError, ValueError):  # the reader went away (`run | head`)
+            self._out = None
 
     def start(self) -> None:
         listener = self

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    GCCollector,
+    Histogram,
+    Info,
+    PlatformCollector,
+    ProcessCollector,
+)
 
 from policywatch import __version__
 
@@ -54,11 +63,13 @@ class Metrics:
     notifications_silenced: Counter
     notifications_inhibited: Counter
     notifier_config_reloads: Counter
+    receiver_queued: Gauge
     build_info: Info
 
     @classmethod
     def create(cls, registry: CollectorRegistry | None = None) -> Metrics:
         reg = registry if registry is not None else CollectorRegistry()
+        _runtime_collectors(reg)
         svc = ("service",)
         return cls(
             registry=reg,
@@ -146,7 +157,7 @@ class Metrics:
             ),
             notifications_retried=Counter(
                 "policywatch_notifications_retried_total",
-                "Delivery attempts retried",
+                "Notifications parked on the retry topic for a later attempt",
                 ("receiver",),
                 registry=reg,
             ),
@@ -248,8 +259,23 @@ class Metrics:
                 ("result",),
                 registry=reg,
             ),
+            receiver_queued=Gauge(
+                "policywatch_receiver_queued",
+                "Notifications held in memory for a receiver (bounded by delivery.queue_size)",
+                ("receiver", "path"),
+                registry=reg,
+            ),
             build_info=_build_info(reg),
         )
+
+
+def _runtime_collectors(registry: CollectorRegistry) -> None:
+    """The client library's standard process and Python collectors (``process_resident_memory_
+    bytes``, ``process_cpu_seconds_total``, ``process_open_fds``, ``python_gc_*``,
+    ``python_info``) on our registry: the default one, where they live, is not the one served."""
+    ProcessCollector(registry=registry)
+    PlatformCollector(registry=registry)
+    GCCollector(registry=registry)
 
 
 def _build_info(registry: CollectorRegistry) -> Info:

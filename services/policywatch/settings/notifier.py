@@ -3,7 +3,7 @@
 The vocabulary is Prometheus Alertmanager's where it fits (``route``, ``receiver``, ``match``,
 ``match_re``, ``continue``, ``group_by``, ``group_wait``, ``group_interval``,
 ``repeat_interval``); docs/notifier.md explains each field. Durations are seconds or strings such
-as ``"500ms"``, ``"30s"``, ``"5m"``, ``"4h"``, ``"1d"``.
+as ``"500ms"``, ``"30s"``, ``"5m"``, ``"1h30m"``, ``"1d"``, ``"1w"``.
 
 The notifier service reads these models; they live with the rest of the settings tree so that
 loading the settings never loads a service.
@@ -47,19 +47,38 @@ LABELS: tuple[str, ...] = get_args(Label)
 DEFAULT_GROUP_BY: tuple[Label, ...] = ("event_type", "actor", "target", "instruments")
 CONSOLE_RECEIVER = "console"
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
-_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
-_DURATION_PATTERN = r"^\s*\d+(\.\d+)?\s*(ms|s|m|h|d)?\s*$"
+_UNIT_SECONDS = {
+    "ms": 0.001,
+    "s": 1.0,
+    "m": 60.0,
+    "h": 3600.0,
+    "d": 86400.0,
+    "w": 604800.0,
+    "y": 31536000.0,
+}
+# Prometheus durations: one or more number+unit parts, largest unit first (``1h30m``, ``1w``).
+_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)")
+_BARE_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)?\s*$")
+_DURATION_PATTERN = r"^\s*(\d+(\.\d+)?|(\d+(\.\d+)?(ms|s|m|h|d|w|y))+)\s*$"
 
 
 def parse_duration(value: Any) -> Any:
-    """``"5m"`` → 300.0; numbers pass through (as seconds); anything else is left to pydantic."""
-    if isinstance(value, str):
-        m = _DURATION.match(value)
-        if not m:
-            raise ValueError(f"not a duration: {value!r} (use e.g. 30s, 5m, 4h, 1d)")
-        return float(m.group(1)) * _UNIT_SECONDS[m.group(2) or "s"]
-    return value
+    """``"5m"`` → 300.0, ``"1h30m"`` → 5400.0; numbers pass through (as seconds); anything else
+    is left to pydantic."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if _BARE_NUMBER.match(text):
+        return float(text)
+    total, end = 0.0, 0
+    for m in _PART.finditer(text):
+        if m.start() != end:
+            break
+        total += float(m.group(1)) * _UNIT_SECONDS[m.group(2)]
+        end = m.end()
+    if end == 0 or end != len(text):
+        raise ValueError(f"not a duration: {value!r} (use e.g. 30s, 5m, 1h30m, 1d, 1w)")
+    return total
 
 
 Duration = Annotated[
@@ -71,7 +90,7 @@ Duration = Annotated[
                 {"type": "number", "minimum": 0},
                 {"type": "string", "pattern": _DURATION_PATTERN},
             ],
-            "description": "Seconds, or a string such as 500ms, 30s, 5m, 4h, 1d",
+            "description": "Seconds, or a string such as 500ms, 30s, 5m, 1h30m, 1d, 1w",
         }
     ),
 ]
@@ -88,27 +107,75 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+#: Svix's schedule: after the immediate attempt, retries 5 s, 5 min, 30 min, 2 h, 5 h, 10 h later.
+DEFAULT_RETRY_SCHEDULE: tuple[float, ...] = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0)
+
+
 class DeliveryPolicy(_Frozen):
     """How hard a receiver is tried before a notification goes to the dead-letter topic."""
 
-    max_attempts: int = Field(8, ge=1, description="Attempts per notification, the first included")
-    initial_backoff: Duration = Field(0.5, ge=0, description="Wait before the first retry")
-    max_backoff: Duration = Field(60.0, ge=0, description="Cap of the exponential backoff")
+    retry_schedule: tuple[Duration, ...] = Field(
+        DEFAULT_RETRY_SCHEDULE,
+        max_length=50,
+        description="Delays before each retry, after the immediate first attempt; a failed "
+        "notification waits on the retry topic, then goes to the dead-letter topic when the "
+        "list is spent (empty: no retries)",
+    )
     max_retry_after: Duration = Field(
-        300.0, ge=0, description="Cap on a receiver's Retry-After header"
+        300.0,
+        ge=0,
+        description="Cap on a receiver's Retry-After header (it can only lengthen a wait)",
     )
-    timeout: Duration = Field(10.0, gt=0, description="Timeout of one HTTP attempt")
+    timeout: Duration = Field(15.0, gt=0, description="Timeout of one HTTP attempt")
     queue_size: int = Field(
-        100, ge=1, description="Notifications waiting per receiver before partitions are paused"
+        100,
+        ge=1,
+        description="Notifications held in memory per receiver; more go to the retry topic",
     )
+
+    @field_validator("retry_schedule")
+    @classmethod
+    def _non_negative(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        if any(delay < 0 for delay in value):
+            raise ValueError("retry delays must not be negative")
+        return value
+
+    @property
+    def max_attempts(self) -> int:
+        return 1 + len(self.retry_schedule)
+
+
+#: Standard Webhooks: secrets between 24 and 64 bytes.
+MIN_SECRET_BYTES = 24
+
+
+def _check_secret(value: SecretStr, key: str) -> SecretStr:
+    """Errors name the key, never the value (it is a credential)."""
+    raw = value.get_secret_value()
+    if not raw.startswith("whsec_"):
+        raise ValueError(f"{key} must be whsec_ followed by base64")
+    try:
+        decoded = base64.b64decode(raw.removeprefix("whsec_"), validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError(f"{key} must be whsec_ followed by base64") from None
+    if len(decoded) < MIN_SECRET_BYTES:
+        raise ValueError(f"{key} must decode to at least {MIN_SECRET_BYTES} bytes")
+    return value
 
 
 class WebhookTarget(_Frozen):
     """An HTTP endpoint receiving JSON signed per the Standard Webhooks spec."""
 
     url: str = Field(description="http(s) URL that receives a POST per notification")
-    secret: SecretStr = Field(
-        description="Standard Webhooks secret: whsec_ followed by base64 (at least 16 bytes)"
+    secret: SecretStr | None = Field(
+        None,
+        description="Standard Webhooks secret: whsec_ followed by base64 of at least 24 bytes",
+    )
+    secrets: tuple[SecretStr, ...] = Field(
+        (),
+        max_length=10,
+        description="More secrets, for a rotation: every request carries one signature per "
+        "secret (v1,sig1 v1,sig2), so the receiver may verify with either",
     )
 
     @field_validator("url")
@@ -118,15 +185,26 @@ class WebhookTarget(_Frozen):
 
     @field_validator("secret")
     @classmethod
-    def _secret(cls, value: SecretStr) -> SecretStr:
-        raw = value.get_secret_value().removeprefix("whsec_")
-        try:
-            key = base64.b64decode(raw + "==", validate=False)
-        except (binascii.Error, ValueError) as exc:
-            raise ValueError("secret must be whsec_ followed by base64") from exc
-        if len(key) < 16:
-            raise ValueError("secret must decode to at least 16 bytes")
+    def _secret(cls, value: SecretStr | None) -> SecretStr | None:
+        return None if value is None else _check_secret(value, "secret")
+
+    @field_validator("secrets")
+    @classmethod
+    def _secrets(cls, value: tuple[SecretStr, ...]) -> tuple[SecretStr, ...]:
+        for i, secret in enumerate(value):
+            _check_secret(secret, f"secrets[{i}]")
         return value
+
+    @model_validator(mode="after")
+    def _some_secret(self) -> WebhookTarget:
+        if self.secret is None and not self.secrets:
+            raise ValueError("a webhook needs a secret (or secrets)")
+        return self
+
+    def signing_secrets(self) -> list[str]:
+        """Every secret, unwrapped: only the receiver that signs calls this."""
+        first = [self.secret] if self.secret is not None else []
+        return [s.get_secret_value() for s in (*first, *self.secrets)]
 
 
 class SlackTarget(_Frozen):
@@ -305,6 +383,12 @@ class NotifierSettings(_Frozen):
     """The notifier service: a consumer group on ``alerts`` delivering to receivers."""
 
     group_id: str = "policywatch-notifier"
+    auto_offset_reset: Literal["earliest", "latest"] = Field(
+        "earliest",
+        description="Where the group starts on alerts when it has no committed offset (a first "
+        "deploy, a new group_id): earliest notifies the topic's history, latest only new alerts. "
+        "The retry topic is always read from the earliest",
+    )
     metrics_port: int = Field(9465, ge=0, le=65535, description="0 disables the HTTP endpoint")
     metrics_host: str = "0.0.0.0"
     receivers: tuple[ReceiverConfig, ...] = Field(
@@ -372,6 +456,7 @@ def notifier_json_schema() -> dict[str, Any]:
 __all__ = [
     "CONSOLE_RECEIVER",
     "DEFAULT_GROUP_BY",
+    "DEFAULT_RETRY_SCHEDULE",
     "LABELS",
     "ConsoleTarget",
     "DeliveryPolicy",

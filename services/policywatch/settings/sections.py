@@ -47,6 +47,8 @@ class TopicSettings(_Section):
     articles_dlq: str = "articles.dlq"
     alerts: str = "alerts"
     alerts_dlq: str = "alerts.dlq"
+    # Failed notifications wait here, keyed by receiver, until their next attempt is due.
+    alerts_retry: str = "alerts.retry"
     notifier_state: str = "policywatch.notifier.state"
     ingest_state: str = "policywatch.ingest.state"
     silences: str = Field(
@@ -66,6 +68,11 @@ class RulesSettings(_Section):
 
 class DetectorSettings(_Section):
     group_id: str = "policywatch-detector"
+    auto_offset_reset: Literal["earliest", "latest"] = Field(
+        "earliest",
+        description="Where the group starts when it has no committed offset (a first deploy, "
+        "a new group_id): earliest reads the topic's history, latest only what comes next",
+    )
     max_article_bytes: int = Field(
         2_000_000, ge=1_024, description="Larger messages are dead-lettered as too_large"
     )

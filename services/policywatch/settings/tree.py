@@ -7,6 +7,7 @@ e.g. ``PW_KAFKA__BOOTSTRAP_SERVERS``), then the YAML file (``policywatch --confi
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
 )
 
 from policywatch.errors import ConfigError
@@ -96,11 +98,21 @@ def load_settings(config_file: Path | str | None = None, **overrides: Any) -> Se
             raise ConfigError(f"config file {path} must hold a mapping at the top level")
         data.update(loaded)
     data.update(overrides)
+    where = f" in {config_file}" if config_file else ""
     try:
         return Settings(**data)
     except ValidationError as exc:
-        where = f" in {config_file}" if config_file else ""
         raise ConfigError(f"invalid settings{where}:\n{exc}") from exc
+    except SettingsError as exc:  # e.g. PW_NOTIFIER that is not JSON
+        raise ConfigError(f"invalid settings{where}: {exc}{_cause(exc)}") from exc
+
+
+def _cause(exc: SettingsError) -> str:
+    """Where a JSON value broke, never the value (it may hold a secret)."""
+    cause = exc.__cause__
+    if isinstance(cause, json.JSONDecodeError):
+        return f": not JSON ({cause.msg} at line {cause.lineno}, column {cause.colno})"
+    return f" ({type(cause).__name__})" if cause is not None else ""
 
 
 __all__ = ["Settings", "load_settings"]

@@ -29,7 +29,7 @@ def build_receiver(
             config.name,
             client,
             config.webhook.url,
-            config.webhook.secret.get_secret_value(),
+            config.webhook.signing_secrets(),
             timeout,
         )
     if config.slack is not None:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from policywatch.errors import DeliveryError, KafkaAdapterError
-from policywatch.kafka import SendResult
+from policywatch.kafka import SendResultProtocol
 from policywatch.notifier.notification import Notification
 
 
@@ -20,7 +20,7 @@ class KafkaSender(Protocol):
         *,
         key: bytes | None = None,
         headers: Sequence[tuple[str, bytes]] = (),
-    ) -> SendResult: ...
+    ) -> SendResultProtocol: ...
 
     def flush(self, timeout: float | None = None) -> None: ...
 
