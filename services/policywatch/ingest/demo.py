@@ -7,16 +7,16 @@ conditional request with 304, so the demo's second poll shows the polite path to
 from __future__ import annotations
 
 import hashlib
-import threading
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from importlib import resources
 from typing import Any
 
 from policywatch.ingest.articles import item_language, to_article
 from policywatch.ingest.parse import parse_feed
 from policywatch.models import Article
+from policywatch.web import BackgroundServer
 
 #: file name → (feed name, content type)
 DEMO_FEEDS = {
@@ -54,16 +54,11 @@ class DemoFeedServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self._documents = demo_feed_documents()
         self._modified = format_datetime(datetime(2026, 11, 20, 15, 0, tzinfo=UTC), usegmt=True)
-        self._server = ThreadingHTTPServer((host, port), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="demo-feeds", daemon=True
-        )
+        self._server = BackgroundServer(host, port, self._handler(), name="demo-feeds")
 
     @property
     def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/"
+        return f"http://{self._server.host}:{self._server.port}/"
 
     def feeds(self, poll_interval: str = "30s") -> list[dict[str, Any]]:
         """``ingest.feeds`` entries for the served documents."""
@@ -73,11 +68,10 @@ class DemoFeedServer:
         ]
 
     def start(self) -> None:
-        self._thread.start()
+        self._server.start()
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         documents, modified = self._documents, self._modified

@@ -20,10 +20,12 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl
+
+from policywatch.web import BackgroundServer
 
 #: The channel id every channel name resolves to (Slack answers with ids, not names).
 CHANNEL_ID = "C0FAKE0001"
@@ -41,8 +43,7 @@ class SlackApiFake:
         self._token = token
         self._host = host
         self._port = port
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._server: BackgroundServer | None = None
         self._cond = threading.Condition()
         self._script: deque[tuple[int, dict[str, str], dict[str, Any]]] = deque()
         self._next_ts = 1_700_000_000
@@ -53,7 +54,7 @@ class SlackApiFake:
     def base_url(self) -> str:
         if self._server is None:
             raise RuntimeError("fake Slack API not started")
-        return f"http://{self._host}:{self._server.server_address[1]}/api/"
+        return f"http://{self._host}:{self._server.port}/api/"
 
     def respond_with(
         self, status: int, headers: dict[str, str] | None = None, body: dict[str, Any] | None = None
@@ -139,24 +140,14 @@ class SlackApiFake:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer((self._host, self._port), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="slack-api-fake",
-            daemon=True,
-        )
-        self._thread.start()
+        self._server = BackgroundServer(
+            self._host, self._port, Handler, name="slack-api-fake"
+        ).start()
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            self._server.stop()
             self._server = None
-        if self._thread is not None:
-            self._thread.join(5)
-            self._thread = None
 
     def __enter__(self) -> SlackApiFake:
         self.start()

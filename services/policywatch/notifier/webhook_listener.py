@@ -19,7 +19,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from types import TracebackType
 from typing import Any, TextIO
 
@@ -28,6 +28,7 @@ from pydantic import ValidationError
 from policywatch.notifier.notification import Notification, WebhookPayload
 from policywatch.notifier.receivers.console import format_notification
 from policywatch.notifier.signing import SignatureError, verify
+from policywatch.web import BackgroundServer
 
 #: Larger request bodies are refused (413): the listener is for local use and tests.
 MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -81,8 +82,7 @@ class WebhookListener:
         self._host = host
         self._port = port
         self._out = out
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._server: BackgroundServer | None = None
         self._cond = threading.Condition()
         self._script: deque[tuple[int, dict[str, str]]] = deque()
         self.deliveries: list[Delivery] = []
@@ -93,7 +93,7 @@ class WebhookListener:
     def port(self) -> int:
         if self._server is None:
             raise RuntimeError("listener not started")
-        return int(self._server.server_address[1])
+        return self._server.port
 
     @property
     def url(self) -> str:
@@ -175,24 +175,14 @@ class WebhookListener:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer((self._host, self._port), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="webhook-listener",
-            daemon=True,
-        )
-        self._thread.start()
+        self._server = BackgroundServer(
+            self._host, self._port, Handler, name="webhook-listener"
+        ).start()
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            self._server.stop()
             self._server = None
-        if self._thread is not None:
-            self._thread.join(5)
-            self._thread = None
 
     def __enter__(self) -> WebhookListener:
         self.start()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+
+from policywatch.web import BackgroundServer
 
 
 class HealthServer:
@@ -23,14 +24,13 @@ class HealthServer:
         self._ready = ready
         self._host = host
         self._port = port
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._server: BackgroundServer | None = None
 
     @property
     def port(self) -> int:
         if self._server is None:
             raise RuntimeError("server not started")
-        return int(self._server.server_address[1])
+        return self._server.port
 
     def start(self) -> None:
         registry, ready = self._registry, self._ready
@@ -58,15 +58,10 @@ class HealthServer:
             def log_message(self, format: str, *args: object) -> None:
                 pass  # scrapes every few seconds would drown the service's own logs
 
-        self._server = ThreadingHTTPServer((self._host, self._port), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="health-http", daemon=True
-        )
-        self._thread.start()
+        server = BackgroundServer(self._host, self._port, Handler, name="health-http")
+        self._server = server.start()
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            self._server.stop()
             self._server = None

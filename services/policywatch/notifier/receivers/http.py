@@ -9,34 +9,15 @@ any other status rejected (dead-lettered at once); network errors and timeouts r
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 import httpx
 
 from policywatch.errors import DeliveryError
+from policywatch.web import parse_retry_after
 
 USER_AGENT = "policywatch-notifier/1"
 _RETRIABLE_STATUS = frozenset({408, 425, 429})
-
-
-def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    current = datetime.fromtimestamp(time.time() if now is None else now, UTC)
-    return max(0.0, (when - current).total_seconds())
 
 
 def check_response(receiver: str, response: httpx.Response) -> None:
