@@ -232,7 +232,7 @@ class Engine:
     ) -> list[Alert]:
         by_type: dict[str, list[Candidate]] = {}
         for c in candidates:
-            by_type.setdefault(c.event_type or c.rule.spec.event_type, []).append(c)
+            by_type.setdefault(c.event_type, []).append(c)
         alerts: list[Alert] = []
         alert_article = AlertArticle.of(article) if by_type else None
         for event_type, group in by_type.items():

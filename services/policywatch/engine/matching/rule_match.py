@@ -39,7 +39,7 @@ class Candidate:
     field: int
     start: int
     #: The rule's event type, or its opposite when a reversal governs the trigger.
-    event_type: str = ""
+    event_type: str
     #: Where the candidate's sentence starts, and whether it is in the title or the lead.
     sentence_start: int = 0
     lead: bool = True
