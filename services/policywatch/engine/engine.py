@@ -194,6 +194,8 @@ class Engine:
         evaluated: list[str] = []
         matched: dict[str, None] = {}
         candidates: list[Candidate] = []
+        hedged: dict[str, str] = {}
+        vetoes: list[str] = []
         for i in ready:
             rule = order[i]
             evaluated.append(rule.spec.id)
@@ -202,17 +204,20 @@ class Engine:
                 (h for sid in rule.trigger_sets for h in hits.get(sid, ())), key=_BY_POSITION
             )
             for hit in triggers:
-                cand = match_rule(rule, ctx, hit, pack, trace)
+                in_title = hit.field == 0
+                cand = match_rule(rule, ctx, hit, pack, trace, vetoes if in_title else None)
+                if in_title and vetoes:
+                    hedged.setdefault(rule.spec.event_type, vetoes.pop())
                 if cand is not None and cand.confidence >= self.min_confidence:
                     candidates.append(cand)
                     matched.setdefault(rule.spec.id, None)
                 elif cand is not None and trace is not None:
                     trace.below_threshold(cand, self.min_confidence)
         if trace is None:
-            kept = arbitrate(candidates)
+            kept = arbitrate(candidates, hedged=hedged)
         else:
             why: dict[int, str] = {}
-            kept = arbitrate(candidates, why)
+            kept = arbitrate(candidates, why, hedged)
             trace.arbitrated(candidates, why)
         alerts = tuple(self._alerts(article, kept, detected_at, self.calibration, trace))
         return ScanResult(

@@ -198,3 +198,61 @@ def test_pausing_a_pause_resumes_but_pausing_a_flow_restricts(
     engine: Engine, body: str, expected: list[str]
 ) -> None:
     assert _types(engine, body) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        # the headline only weighs the step: the body's future tense is the plan, not a decision
+        (
+            "Tokyo weighs dropping its neighbour from the export white list",
+            (
+                "Japan will remove South Korea from its white list of trusted trading partners, "
+                "a newspaper reported, citing officials."
+            ),
+            [],
+        ),
+        (
+            "Brussels could add new sanctions on the regime next month",
+            "The bloc will impose sanctions on twenty officials of the regime, diplomats said.",
+            [],
+        ),
+        # a hedged headline about one type leaves another type's decision alone
+        (
+            "Tokyo weighs dropping its neighbour from the export white list",
+            "Japan imposed sanctions on three Russian banks on Friday.",
+            ["sanctions_imposed"],
+        ),
+        # a headline that asserts the decision is not a hedge, even next to a hedged one
+        (
+            "EU imposes sanctions on the regime's officials",
+            "The bloc imposed sanctions on twenty officials of the regime on Monday.",
+            ["sanctions_imposed"],
+        ),
+    ],
+)
+def test_a_hedged_headline_frames_the_body_of_its_type(
+    engine: Engine, title: str, body: str, expected: list[str]
+) -> None:
+    assert _types(engine, body, title=title) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        ("en", "Brussels already bans the sale of weapons that could serve internal repression."),
+        ("fr", "Paris bloque déjà les ventes d'armes susceptibles de servir à la répression."),
+        ("de", "Berlin hat die Rüstungsexporte in das Land bereits gestoppt, sagte ein Sprecher."),
+    ],
+)
+def test_a_measure_already_in_force_is_not_news(engine: Engine, language: str, body: str) -> None:
+    assert _types(engine, body, language=language) == []
+
+
+def test_a_cue_before_a_nominal_event_governs_it_from_its_first_word(engine: Engine) -> None:
+    # The event's words begin at "tighten"; "could" governs it, though the trigger ("export
+    # controls") is further from the cue than its reach.
+    hedged = "Beijing could tighten in the next few weeks its export controls on gallium."
+    news = "Beijing tightened its export controls on gallium on Friday."
+    assert _types(engine, hedged) == []
+    assert _types(engine, news) == ["export_controls_tightened"]

@@ -13,11 +13,15 @@ others:
   direction, unless it concerns another target. Within one sentence the lifting wins: its
   rules need an explicit lifting predicate, while a restriction's noun ("export controls")
   also stands in every sentence that lifts it.
+- **A hedged headline frames the body.** News puts the news in the headline. When the title
+  names a decision of a type only as threatened, considered, asked for, questioned or blocked
+  (a cue vetoed its match) and asserts none of that type, the body's sentences of that type
+  elaborate the hedge ("will impose sanctions", the threat's content) and are dropped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from policywatch.engine.matching.rule_match import Candidate
 from policywatch.models import MIRRORS, REVERSED
@@ -52,11 +56,37 @@ def _other_target(c: Candidate, first: Candidate) -> bool:
     return c.target is not None and first.target is not None and c.target.code != first.target.code
 
 
+#: Cues whose veto in a headline hedges the article's news: the decision is not (yet) made.
+HEDGES = frozenset(
+    {
+        "modality",
+        "conditional",
+        "request",
+        "threat",
+        "denial",
+        "readiness",
+        "hypothetical",
+        "obligation",
+        "advocacy",
+        "condition_after",
+        "not_ruled_out",
+        "claim",
+        "failure",
+        "question",
+    }
+)
+
+
 def arbitrate(
-    candidates: Sequence[Candidate], why: dict[int, str] | None = None
+    candidates: Sequence[Candidate],
+    why: dict[int, str] | None = None,
+    hedged: Mapping[str, str] | None = None,
 ) -> list[Candidate]:
-    """The candidates that survive both checks, in their original order. With ``why``
-    (tracing), each dropped candidate's reason is recorded under ``id(candidate)``."""
+    """The candidates that survive the checks, in their original order. ``hedged``: event
+    types whose headline match a hedge vetoed, with the cue's name. With ``why`` (tracing),
+    each dropped candidate's reason is recorded under ``id(candidate)``."""
+    if hedged:
+        candidates = _framed(candidates, hedged, why)
     if len(candidates) < 2:
         return list(candidates)
     by_sentence: dict[tuple[int, int], list[Candidate]] = {}
@@ -101,3 +131,20 @@ def arbitrate(
                     "tells first"
                 )
     return survivors
+
+
+def _framed(
+    candidates: Sequence[Candidate], hedged: Mapping[str, str], why: dict[int, str] | None
+) -> list[Candidate]:
+    asserted = {c.event_type for c in candidates if c.field == 0}
+    frames = {t: cue for t, cue in hedged.items() if cue in HEDGES and t not in asserted}
+    if not frames:
+        return list(candidates)
+    kept: list[Candidate] = []
+    for c in candidates:
+        cue = frames.get(c.event_type)
+        if cue is None:
+            kept.append(c)
+        elif why is not None:
+            why[id(c)] = f"the headline hedges {c.event_type} (cue {cue!r})"
+    return kept

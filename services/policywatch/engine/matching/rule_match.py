@@ -144,10 +144,16 @@ def _cue_factor(
     hit: Hit,
     pack: LanguagePack,
     applied: list[tuple[str, CueSet, Hit]] | None = None,
+    start: int | None = None,
 ) -> tuple[float, Hit | None]:
     """1.0 when no cue applies, a smaller factor for downgrades, 0.0 for a veto; and the
     reversal ("lift", "halt") that governs a restrictive rule's trigger, if one does. With
-    ``applied`` (tracing), each cue that applied is appended with its hit."""
+    ``applied`` (tracing), each cue that applied is appended with its hit.
+
+    ``start``: where the event's words begin when a condition word precedes the trigger
+    ("had announced a relief of sanctions", trigger "sanctions"): a cue before the event is
+    measured to its first word, since that is the predicate the cue governs."""
+    event_start = hit.start if start is None else min(start, hit.start)
     ft = ctx.fields[hit.field]
     s_start, s_end = ft.sentence_at(hit.start)
     text = ft.text
@@ -161,9 +167,10 @@ def _cue_factor(
             if c.field != hit.field or c.start < s_start or c.end > s_end:
                 continue
             if c.end <= hit.start:
-                if count_words(text, c.end, hit.start) > cue.before:
+                nearest = event_start if c.end <= event_start else hit.start
+                if count_words(text, c.end, nearest) > cue.before:
                     continue
-                gap = (c.end, hit.start)
+                gap = (c.end, nearest)
             elif c.start >= hit.end:
                 if cue.after == 0 or count_words(text, hit.end, c.start) > cue.after:
                     continue
@@ -230,6 +237,22 @@ def _governs_restriction(ctx: ArticleContext, pack: LanguagePack, hit: Hit, s_en
     return False
 
 
+def _event_start(ctx: ArticleContext, hit: Hit, used: list[Hit], pack: LanguagePack) -> int | None:
+    """Where the event's predicate begins when a condition word before the trigger belongs to
+    it ("could tighten ... its export controls", trigger "export controls"); ``None`` when
+    none does. A state named between them is the subject of the trigger's own clause ("during
+    the renewal of sanctions the EU delisted ..."), so the earlier word is not its predicate."""
+    s_start, _ = ctx.fields[hit.field].sentence_at(hit.start)
+    before = [h.start for h in used if h.field == hit.field and s_start <= h.start < hit.start]
+    if not before:
+        return None
+    start = min(before)
+    for m in ctx.mentions(hit.field, pack):
+        if start <= m.start and m.end <= hit.start:
+            return None
+    return start
+
+
 def _spans(
     ctx: ArticleContext,
     sets: frozenset[int],
@@ -278,10 +301,13 @@ def match_rule(
     hit: Hit,
     pack: LanguagePack,
     trace: Trace | None = None,
+    vetoes: list[str] | None = None,
 ) -> Candidate | None:
     """The candidate ``rule`` yields at trigger ``hit``, or ``None`` when it does not match.
     With ``trace``, the decisions are recorded as a :class:`~.trace.Step` (``scan --explain``);
-    every tracing statement sits behind ``step is not None``, so the default costs nothing."""
+    every tracing statement sits behind ``step is not None``, so the default costs nothing.
+    With ``vetoes``, a match whose condition held but which a cue or a question vetoed
+    appends that cue's name (or ``"question"``): the engine reads a headline's hedges so."""
     spec = rule.spec
     step = trace.begin(rule, ctx, hit) if trace is not None else None
     if spec.scope in ("sentence", "window") and not _may_hold(rule, ctx, hit):
@@ -312,8 +338,11 @@ def match_rule(
                 words = "; ".join(trace.words(ctx, g_used))
                 reject(step, f"excluded by 'unless' ({guard.scope}): {words}")
             return None
-    applied: list[tuple[str, CueSet, Hit]] | None = [] if step is not None else None
-    factor, reversal = _cue_factor(rule, ctx, hit, pack, applied)
+    tracked = step is not None or vetoes is not None
+    applied: list[tuple[str, CueSet, Hit]] | None = [] if tracked else None
+    factor, reversal = _cue_factor(
+        rule, ctx, hit, pack, applied, _event_start(ctx, hit, used, pack)
+    )
     if step is not None and applied:
         step.cues = [
             f"{effect} cue {cue.name!r}"
@@ -322,6 +351,8 @@ def match_rule(
             for effect, cue, c in applied
         ]
     if factor <= 0.0:
+        if vetoes is not None:
+            vetoes.append(applied[-1][1].name if applied else "")
         if step is not None and applied:
             _, cue, c = applied[-1]
             word = ctx.fields[c.field].text[c.start : c.end]
@@ -330,6 +361,8 @@ def match_rule(
     ft = ctx.fields[hit.field]
     sentence = (0, len(ft.text)) if ft.name == "title" else ft.sentence_at(hit.start)
     if _is_question(ft.text, sentence):
+        if vetoes is not None:
+            vetoes.append("question")
         if step is not None:
             reject(step, "factuality: the sentence is a question, not a decision")
         return None
