@@ -256,3 +256,48 @@ def test_a_cue_before_a_nominal_event_governs_it_from_its_first_word(engine: Eng
     news = "Beijing tightened its export controls on gallium on Friday."
     assert _types(engine, hedged) == []
     assert _types(engine, news) == ["export_controls_tightened"]
+
+
+_LEAD = (
+    "The prime minister opened the summit with a speech on energy prices.\n"
+    "Delegates from forty countries attended the first session in the capital.\n"
+    "The talks are expected to last three days, organisers said.\n"
+)
+
+
+def test_a_decision_told_once_past_the_lead_is_a_side_remark(engine: Engine) -> None:
+    remark = "Canada imposed sanctions on two officials of the regime on Monday."
+    assert _types(engine, _LEAD + remark, title="Summit opens on energy prices") == []
+
+
+def test_a_decision_in_the_lead_or_told_twice_is_the_news(engine: Engine) -> None:
+    decision = "Canada imposed sanctions on two officials of the regime on Monday."
+    again = "Ottawa imposed the sanctions over the crackdown, the foreign minister said."
+    assert _types(engine, decision + "\n" + _LEAD) == ["sanctions_imposed"]
+    assert _types(engine, _LEAD + decision + "\n" + again) == ["sanctions_imposed"]
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        (
+            "Washington ends its hold on a shipment of heavy bombs to the ally",
+            "The president said he had released the shipment that his predecessor withheld.",
+            ["weapons_restriction_lifted"],
+        ),
+        (
+            None,
+            "The White House relinquished its hold on the military aid to the country.",
+            ["aid_resumed"],
+        ),
+        (
+            None,
+            "The White House put a hold on the military aid to the country on Tuesday.",
+            ["aid_suspended"],
+        ),
+    ],
+)
+def test_a_hold_is_a_restriction_that_ending_it_lifts(
+    engine: Engine, title: str | None, body: str, expected: list[str]
+) -> None:
+    assert _types(engine, body, title=title) == expected

@@ -17,6 +17,10 @@ others:
   names a decision of a type only as threatened, considered, asked for, questioned or blocked
   (a cue vetoed its match) and asserts none of that type, the body's sentences of that type
   elaborate the hedge ("will impose sanctions", the threat's content) and are dropped.
+- **News is told more than once, and early.** A decision the article mentions only once, and
+  only past its lead, is a side remark or background ("the ministry also recalled that ...").
+  On labelled real news such alerts were right about a third of the time, against four in
+  five for the rest, so they are dropped.
 """
 
 from __future__ import annotations
@@ -88,7 +92,7 @@ def arbitrate(
     if hedged:
         candidates = _framed(candidates, hedged, why)
     if len(candidates) < 2:
-        return list(candidates)
+        return _told_early_or_often(candidates, why)
     by_sentence: dict[tuple[int, int], list[Candidate]] = {}
     for c in candidates:
         by_sentence.setdefault((c.field, c.sentence_start), []).append(c)
@@ -122,6 +126,7 @@ def arbitrate(
         for c in kept
         if c.event_type not in dropped or _other_target(c, first[MIRRORS[c.event_type]])
     ]
+    survivors = _told_early_or_often(survivors, why)
     if why is not None:
         for c in kept:
             if c.event_type in dropped and not _other_target(c, first[MIRRORS[c.event_type]]):
@@ -147,4 +152,22 @@ def _framed(
             kept.append(c)
         elif why is not None:
             why[id(c)] = f"the headline hedges {c.event_type} (cue {cue!r})"
+    return kept
+
+
+def _told_early_or_often(
+    candidates: Sequence[Candidate], why: dict[int, str] | None
+) -> list[Candidate]:
+    mentions: dict[str, int] = {}
+    early: set[str] = set()
+    for c in candidates:
+        mentions[c.event_type] = mentions.get(c.event_type, 0) + 1
+        if c.lead:
+            early.add(c.event_type)
+    kept: list[Candidate] = []
+    for c in candidates:
+        if c.event_type in early or mentions[c.event_type] > 1:
+            kept.append(c)
+        elif why is not None:
+            why[id(c)] = "told once, past the lead: a side remark, not the news"
     return kept
