@@ -301,3 +301,29 @@ def test_a_hold_is_a_restriction_that_ending_it_lifts(
     engine: Engine, title: str | None, body: str, expected: list[str]
 ) -> None:
     assert _types(engine, body, title=title) == expected
+
+
+def test_already_describing_the_object_does_not_veto_the_decision(engine: Engine) -> None:
+    body = "Switzerland on Monday lifted several already suspended sanctions against the country."
+    assert _types(engine, body) == ["sanctions_lifted"]
+
+
+def test_would_in_reported_speech_is_a_future_told_not_a_hypothesis(engine: Engine) -> None:
+    told = "France said on Sunday that its troops would withdraw from Mali."
+    hypothesis = "Paris would withdraw its troops from Mali only after elections there."
+    assert _types(engine, told) == ["troop_deployment"]
+    assert _types(engine, hypothesis) == []
+
+
+def test_a_german_subject_after_the_verb_is_the_actor(engine: Engine) -> None:
+    article = Article(
+        id="v2",
+        url=None,
+        source="tests",
+        published_at="2025-03-10",
+        language="de",
+        title=None,
+        body="Wegen der Spannungen schickt die Bundesrepublik 300 weitere Soldaten nach Estland.",
+    )
+    [alert] = engine.detect(article, detected_at=NOW)
+    assert (alert.event_type, alert.actor.code) == ("troop_deployment", "DE")

@@ -12,6 +12,7 @@ from policywatch.engine.matching.slots import Mention, extract_slots
 from policywatch.engine.matching.trace import Trace, describe_condition, reject
 from policywatch.engine.rule_language.compiler import CompiledRule, CueSet, LanguagePack
 from policywatch.engine.rule_language.conditions import AllCond, AnyCond, Cond, NotCond, SetCond
+from policywatch.engine.text.normalize import words_of
 from policywatch.engine.text.sentences import count_words, words_in
 from policywatch.models import REVERSED, Entity, Evidence
 
@@ -188,6 +189,8 @@ def _cue_factor(
                 continue
             if cue.not_as_object and _object_of_decision(text, c.start, pack):
                 continue
+            if cue.not_in_report and _reported(text, max(s_start, c.start - 90), c.start, pack):
+                continue
             if cue.effect == "reverse":
                 # Composition: lift + ban is permissive, but end + arms sales restricts. The
                 # reversal counts only where a restriction stands between it and the trigger,
@@ -216,6 +219,16 @@ def _object_of_decision(text: str, start: int, pack: LanguagePack) -> bool:
     """A target preposition stands among the few words before ``start`` ("on judges of the")."""
     words = words_in(text, max(start - 60, 0), start)[-_OBJECT_REACH:]
     return any(w.group().casefold() in pack.target_prepositions for w in words)
+
+
+#: How many words before a cue a speech verb makes it reported speech.
+_REPORT_REACH = 10
+
+
+def _reported(text: str, floor: int, start: int, pack: LanguagePack) -> bool:
+    """A speech verb stands among the few words before ``start`` ("said the troops would")."""
+    words = words_in(text, floor, start)[-_REPORT_REACH:]
+    return any(folded[0] in pack.speech_verbs for w in words if (folded := words_of(w.group())))
 
 
 #: How many words after a reversing trigger its restriction may stand ("suspend its export

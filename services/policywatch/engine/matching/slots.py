@@ -131,6 +131,33 @@ def _coordinated_first(text: str, before: list[Mention], k: int) -> int:
 _COORDINATORS = frozenset({"and", "the", "as", "well"})
 
 
+#: How many words after the trigger's first word an inverted subject may start.
+INVERTED_REACH = 3
+
+
+def _inverted_subject(
+    text: str,
+    start: int,
+    candidates: list[Mention],
+    pack: LanguagePack,
+    s_start: int,
+    ends: frozenset[int],
+) -> Mention | None:
+    """The state right after the verb that opens the event, past articles only ("schickt
+    **die Bundesrepublik** 350 Soldaten"), unless a preposition governs it ("schickt **nach
+    Litauen**")."""
+    for m in candidates:
+        between = words_in(text, start, m.start)[1:]
+        if len(between) > INVERTED_REACH:
+            return None
+        if all(
+            words_of(w.group())[:1] and words_of(w.group())[0] in pack.skip_words for w in between
+        ):
+            return None if _governed(text, s_start, m.start, pack, ends) else m
+        return None
+    return None
+
+
 def extract_slots(
     text: str,
     sentence: tuple[int, int],
@@ -173,6 +200,8 @@ def extract_slots(
             if not _governed(text, s_start, before[k].start, pack, ends):
                 actor = before[_coordinated_first(text, before, k)]
                 break
+    if actor is None and pack.subject_after_verb:
+        actor = _inverted_subject(text, t_start, within + after, pack, s_start, ends)
     if actor is None:
         for m in after:
             if _speech_follows(text, m.end, s_end, pack):

@@ -55,6 +55,8 @@ class CueSet:
     #: The cue does not count where it is the decision's object ("sanctions on judges of the
     #: Supreme Court": the court is sanctioned, it does not rule).
     not_as_object: bool = False
+    #: The cue does not count after a speech verb ("said the troops would withdraw").
+    not_in_report: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class LanguagePack:
     speech_verbs: frozenset[str]
     skip_words: frozenset[str]
     genitive_articles: frozenset[str] = frozenset()
+    subject_after_verb: bool = False
     restriction_sets: frozenset[int] = frozenset()
     #: Normalised month-name forms to their month (1-12); see :mod:`chronology`.
     months: dict[str, int] = field(default_factory=dict)
@@ -177,6 +180,7 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
         "genitive_articles": set(),
     }
     inflector = inflector_for(language)
+    subject_after_verb = False
     months: dict[str, int] = {}
     month_markers: set[str] = set()
     references: set[tuple[str, ...]] = set()
@@ -222,11 +226,19 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
             else:
                 cues.append(
                     CueSet(
-                        sid, name, cue.effect, cue.factor, cue.before, cue.after, cue.not_as_object
+                        sid,
+                        name,
+                        cue.effect,
+                        cue.factor,
+                        cue.before,
+                        cue.after,
+                        cue.not_as_object,
+                        cue.not_in_report,
                     )
                 )
         if f.model.slot_words is not None:
-            for key, words in f.model.slot_words.model_dump().items():
+            subject_after_verb = subject_after_verb or f.model.slot_words.subject_after_verb
+            for key, words in f.model.slot_words.model_dump(exclude={"subject_after_verb"}).items():
                 for w in words:
                     for ww in words_of(w):
                         slot[key].update(
@@ -244,6 +256,7 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
         speech_verbs=frozenset(slot["speech_verbs"]),
         skip_words=frozenset(slot["skip_words"]),
         genitive_articles=frozenset(slot["genitive_articles"]),
+        subject_after_verb=subject_after_verb,
         restriction_sets=frozenset(restrictions),
         months=months,
         month_markers=frozenset(month_markers),

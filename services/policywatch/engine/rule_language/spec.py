@@ -109,6 +109,14 @@ class CueSpec(_Spec):
             " on judges of the Supreme Court')"
         ),
     )
+    not_in_report: bool = Field(
+        False,
+        description=(
+            "The cue does not count in reported speech, where a speech verb stands a few words"
+            " before it ('said French troops would withdraw': a reported future, not a"
+            " hypothetical)"
+        ),
+    )
     terms: list[TermText] = Field(min_length=1)
 
 
@@ -124,6 +132,14 @@ class SlotWords(_Spec):
         description=(
             "Target prepositions that mark a genitive, not a target, right after a capitalised"
             " noun (German 'die Außenminister der EU')"
+        ),
+    )
+    subject_after_verb: bool = Field(
+        False,
+        description=(
+            "The subject may follow the finite verb (German verb-second order: 'Seit Montag"
+            " schickt die Bundesrepublik Soldaten'): with no actor before the trigger, a state"
+            " right after it is the actor"
         ),
     )
 
