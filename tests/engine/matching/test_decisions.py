@@ -327,3 +327,36 @@ def test_a_german_subject_after_the_verb_is_the_actor(engine: Engine) -> None:
     )
     [alert] = engine.detect(article, detected_at=NOW)
     assert (alert.event_type, alert.actor.code) == ("troop_deployment", "DE")
+
+
+@pytest.mark.parametrize(
+    ("body", "event_type", "actor"),
+    [
+        # the restriction's owner decided its lifting, not the state that welcomes it
+        (
+            "Cyprus on Saturday welcomed the full lifting of a US arms embargo on the island.",
+            "embargo_lifted",
+            "US",
+        ),
+        # a commodity between them names what the embargo targets, not its owner
+        (
+            "Norway on Monday lifted the Russian oil embargo it had in place.",
+            "embargo_lifted",
+            "NO",
+        ),
+    ],
+)
+def test_a_restriction_s_owner_is_the_actor_of_its_change(
+    engine: Engine, body: str, event_type: str, actor: str
+) -> None:
+    article = Article(
+        id="own",
+        url=None,
+        source="tests",
+        published_at="2025-03-10",
+        language="en",
+        title=None,
+        body=body,
+    )
+    [alert] = engine.detect(article, detected_at=NOW)
+    assert (alert.event_type, alert.actor.code) == (event_type, actor)

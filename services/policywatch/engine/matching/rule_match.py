@@ -266,6 +266,18 @@ def _event_start(ctx: ArticleContext, hit: Hit, used: list[Hit], pack: LanguageP
     return start
 
 
+def _restrictions(
+    ctx: ArticleContext, pack: LanguagePack, field: int, sentence: tuple[int, int]
+) -> list[tuple[int, int]]:
+    """The restriction nouns of the sentence, for the slot extractor's owner check."""
+    return [
+        (r.start, r.end)
+        for sid in pack.restriction_sets
+        for r in ctx.hits.get(sid, ())
+        if r.field == field and sentence[0] <= r.start and r.end <= sentence[1]
+    ]
+
+
 def _spans(
     ctx: ArticleContext,
     sets: frozenset[int],
@@ -387,8 +399,15 @@ def match_rule(
     event = (min(h.start for h in span), max(h.end for h in span))
     mentions = ctx.mentions(hit.field, pack)
     subject_is_target = spec.subject == "target"
+    restrictions = _restrictions(ctx, pack, hit.field, sentence)
     slots = extract_slots(
-        ft.text, sentence, mentions, event, pack, subject_is_target=subject_is_target
+        ft.text,
+        sentence,
+        mentions,
+        event,
+        pack,
+        subject_is_target=subject_is_target,
+        restrictions=restrictions,
     )
     if slots.actor is None and event[0] < hit.start:
         # A condition term before the actor ("... продовження санкцій Євросоюз виключив зі
@@ -401,6 +420,7 @@ def match_rule(
             event_from_trigger,
             pack,
             subject_is_target=subject_is_target,
+            restrictions=restrictions,
         )
     if slots.actor is None:
         if step is not None:

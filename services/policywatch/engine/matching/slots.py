@@ -131,6 +131,35 @@ def _coordinated_first(text: str, before: list[Mention], k: int) -> int:
 _COORDINATORS = frozenset({"and", "the", "as", "well"})
 
 
+def _owner(
+    text: str,
+    mentions: list[Mention],
+    event: tuple[int, int],
+    restrictions: list[tuple[int, int]],
+    pack: LanguagePack,
+) -> Mention | None:
+    """The state named as a restriction's owner inside the event: right before its noun, past
+    words of its kind only ("a **US** arms embargo", "**EU** sanctions"), or right after it
+    ("l'embargo **américain**", "sanciones **estadounidenses**")."""
+    for r_start, r_end in restrictions:
+        if not (event[0] <= r_start and r_end <= event[1]):
+            continue
+        for m in mentions:
+            if m.end <= r_start:
+                gap = text[m.end : r_start]
+                words = [w for w in words_of(gap) if w != "s"]  # "the EU's sanctions"
+                if (
+                    not _CLAUSE_PUNCTUATION.intersection(gap)
+                    and len(words) <= 1
+                    and all(w in pack.restriction_kinds for w in words)
+                    and m.start >= event[0] - 40
+                ):
+                    return m
+            elif m.start >= r_end and not words_of(text[r_end : m.start]):
+                return m
+    return None
+
+
 #: How many words after the trigger's first word an inverted subject may start.
 INVERTED_REACH = 3
 
@@ -166,8 +195,12 @@ def extract_slots(
     pack: LanguagePack,
     *,
     subject_is_target: bool = False,
+    restrictions: list[tuple[int, int]] | None = None,
 ) -> Slots:
     """Actor and target around ``event``, the span from the first to the last matched term.
+
+    ``restrictions``: spans of restriction nouns ("embargo", "sanctions") in the sentence; a
+    state that owns one inside the event ("the lifting of **a US** arms embargo") decided it.
 
     With ``subject_is_target`` (passive permission: "Kyiv has been allowed to..."), the nearest
     mention before the event is the target and the actor is looked for elsewhere.
@@ -195,6 +228,8 @@ def extract_slots(
         if _word_before(text, t_end, m.start, skip) in pack.agent_prepositions:
             actor = m
             break
+    if actor is None and restrictions:
+        actor = _owner(text, inside, event, restrictions, pack)
     if actor is None:
         for k in range(len(before) - 1, -1, -1):
             if not _governed(text, s_start, before[k].start, pack, ends):

@@ -73,6 +73,7 @@ class LanguagePack:
     skip_words: frozenset[str]
     genitive_articles: frozenset[str] = frozenset()
     subject_after_verb: bool = False
+    restriction_kinds: frozenset[str] = frozenset()
     restriction_sets: frozenset[int] = frozenset()
     #: Normalised month-name forms to their month (1-12); see :mod:`chronology`.
     months: dict[str, int] = field(default_factory=dict)
@@ -178,6 +179,7 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
         "speech_verbs": set(),
         "skip_words": set(),
         "genitive_articles": set(),
+        "restriction_kinds": set(),
     }
     inflector = inflector_for(language)
     subject_after_verb = False
@@ -257,6 +259,7 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
         skip_words=frozenset(slot["skip_words"]),
         genitive_articles=frozenset(slot["genitive_articles"]),
         subject_after_verb=subject_after_verb,
+        restriction_kinds=frozenset(slot["restriction_kinds"]),
         restriction_sets=frozenset(restrictions),
         months=months,
         month_markers=frozenset(month_markers),

@@ -134,6 +134,13 @@ class SlotWords(_Spec):
             " noun (German 'die Außenminister der EU')"
         ),
     )
+    restriction_kinds: list[str] = Field(
+        [],
+        description=(
+            "Words that name a restriction's kind between its owner and its noun ('a US"
+            " **arms** embargo'); a commodity there ('Russian oil embargo') names the target"
+        ),
+    )
     subject_after_verb: bool = Field(
         False,
         description=(
