@@ -360,3 +360,58 @@ def test_a_restriction_s_owner_is_the_actor_of_its_change(
     )
     [alert] = engine.detect(article, detected_at=NOW)
     assert (alert.event_type, alert.actor.code) == (event_type, actor)
+
+
+def test_a_freeze_among_the_imposed_measures_does_not_reverse_them(engine: Engine) -> None:
+    body = "The EU imposes asset freezes and travel bans on 40 officials of the regime."
+    assert _types(engine, body) == ["sanctions_imposed"]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # "Drohnen" (drones) and "fallen" share a stem with "drohen" and "falls"
+        (
+            "Nach Angriffen mit Drohnen verhängt die EU neue Sanktionen gegen Teheran.",
+            "sanctions_imposed",
+        ),
+        (
+            "Die Auflagen fallen: Berlin erlaubt der Ukraine, deutsche Waffen gegen Ziele in "
+            "Russland einzusetzen.",
+            "weapons_restriction_lifted",
+        ),
+    ],
+)
+def test_german_cues_do_not_fire_on_words_that_share_their_stem(
+    engine: Engine, body: str, expected: str
+) -> None:
+    assert _types(engine, body, language="de") == [expected]
+
+
+@pytest.mark.parametrize(
+    ("language", "body", "actor"),
+    [
+        (
+            "fr",
+            "Paris interdit les importations de volaille en provenance du pays dès lundi.",
+            "FR",
+        ),
+        ("es", "Rusia prohíbe las importaciones de flores procedentes de Kenia desde enero.", "RU"),
+        ("de", "Russland verbietet die Einfuhr von Obst aus der Türkei ab Januar.", "RU"),
+        ("ru", "Россия запретила ввоз овощей из Турции с первого января.", "RU"),
+    ],
+)
+def test_a_ban_on_imports_is_an_embargo_in_every_language(
+    engine: Engine, language: str, body: str, actor: str
+) -> None:
+    article = Article(
+        id="imp",
+        url=None,
+        source="tests",
+        published_at="2025-03-10",
+        language=language,
+        title=None,
+        body=body,
+    )
+    [alert] = engine.detect(article, detected_at=NOW)
+    assert (alert.event_type, alert.actor.code) == ("embargo_imposed", actor)

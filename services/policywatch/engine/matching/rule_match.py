@@ -196,7 +196,7 @@ def _cue_factor(
                 # reversal counts only where a restriction stands between it and the trigger,
                 # or is the trigger itself.
                 around = (min(c.start, hit.start), max(c.end, hit.end))
-                if not _spans(ctx, pack.restriction_sets, hit.field, around):
+                if not _spans(ctx, pack.restriction_sets, hit.field, around, besides=c):
                     continue
                 reversal = c
                 if applied is not None:
@@ -236,6 +236,14 @@ def _reported(text: str, floor: int, start: int, pack: LanguagePack) -> bool:
 _OBJECT_WORDS = 3
 
 
+#: Words that coordinate two nouns ("asset freezes and travel bans"): a restriction after one
+#: of them is a second object of the sentence, not the object of the trigger. A closed class,
+#: the same in every pack.
+_COORDINATORS = frozenset(
+    ["and", "or", "und", "oder", "et", "ou", "y", "o", "e", "и", "или", "і", "й", "та", "або"]
+)
+
+
 def _governs_restriction(ctx: ArticleContext, pack: LanguagePack, hit: Hit, s_end: int) -> bool:
     """The trigger is itself a reversal ("suspend") and a restriction follows it closely."""
     text = ctx.fields[hit.field].text
@@ -245,9 +253,16 @@ def _governs_restriction(ctx: ArticleContext, pack: LanguagePack, hit: Hit, s_en
                 r.field == hit.field
                 and hit.end <= r.start < s_end
                 and count_words(text, hit.end, r.start) <= _OBJECT_WORDS
+                and not _coordinated(text, hit.end, r.start)
             ):
                 return True
     return False
+
+
+def _coordinated(text: str, start: int, end: int) -> bool:
+    if "," in text[start:end]:
+        return True
+    return any(w.group().casefold() in _COORDINATORS for w in words_in(text, start, end))
 
 
 def _event_start(ctx: ArticleContext, hit: Hit, used: list[Hit], pack: LanguagePack) -> int | None:
@@ -285,11 +300,16 @@ def _spans(
     span: tuple[int, int],
     *,
     contains: bool = False,
+    besides: Hit | None = None,
 ) -> bool:
-    """A hit of ``sets`` lies inside ``span`` (or, with ``contains``, covers it)."""
+    """A hit of ``sets`` lies inside ``span`` (or, with ``contains``, covers it); with
+    ``besides``, hits overlapping that one do not count (a reversal word that is also a
+    restriction noun, "imposes asset freezes", does not compose with itself)."""
     for sid in sets:
         for b in ctx.hits.get(sid, ()):
             if b.field != field:
+                continue
+            if besides is not None and b.start < besides.end and besides.start < b.end:
                 continue
             if contains and b.start <= span[0] and span[1] <= b.end:
                 return True

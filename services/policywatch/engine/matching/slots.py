@@ -131,6 +131,11 @@ def _coordinated_first(text: str, before: list[Mention], k: int) -> int:
 _COORDINATORS = frozenset({"and", "the", "as", "well"})
 
 
+def _acronym(surface: str) -> bool:
+    letters = [c for c in surface if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
 def _owner(
     text: str,
     mentions: list[Mention],
@@ -140,12 +145,17 @@ def _owner(
 ) -> Mention | None:
     """The state named as a restriction's owner inside the event: right before its noun, past
     words of its kind only ("a **US** arms embargo", "**EU** sanctions"), or right after it
-    ("l'embargo **américain**", "sanciones **estadounidenses**")."""
+    ("l'embargo **américain**", "sanciones **estadounidenses**").
+
+    Before the noun only an acronym counts: a state's name there is usually what the measure
+    targets ("Iran sanctions", "Iran-Sanktionen"), while "US", "EU" and "UN" name its owner."""
     for r_start, r_end in restrictions:
         if not (event[0] <= r_start and r_end <= event[1]):
             continue
         for m in mentions:
             if m.end <= r_start:
+                if not _acronym(text[m.start : m.end]):
+                    continue
                 gap = text[m.end : r_start]
                 words = [w for w in words_of(gap) if w != "s"]  # "the EU's sanctions"
                 if (
