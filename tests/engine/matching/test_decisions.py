@@ -415,3 +415,25 @@ def test_a_ban_on_imports_is_an_embargo_in_every_language(
     )
     [alert] = engine.detect(article, detected_at=NOW)
     assert (alert.event_type, alert.actor.code) == ("embargo_imposed", actor)
+
+
+def test_no_cue_reaches_across_a_semicolon_or_colon(engine: Engine) -> None:
+    body = (
+        "Previously the limits were strict; Berlin now allows Kyiv to strike targets inside "
+        "Russia with German weapons."
+    )
+    assert _types(engine, body) == ["weapons_restriction_lifted"]
+
+
+def test_a_russian_agency_that_bans_imports_acts_for_russia(engine: Engine) -> None:
+    article = Article(
+        id="ru-agency",
+        url=None,
+        source="tests",
+        published_at="2025-03-10",
+        language="ru",
+        title=None,
+        body="Роспотребнадзор запретил ввоз молочной продукции из соседней страны с понедельника.",
+    )
+    [alert] = engine.detect(article, detected_at=NOW)
+    assert (alert.event_type, alert.actor.code) == ("embargo_imposed", "RU")

@@ -21,6 +21,9 @@ __all__ = ["Candidate", "ScopeSpan", "match_rule"]
 #: ``(field or None for the whole article, start, end)``.
 ScopeSpan = tuple[int | None, int, int]
 
+#: Punctuation that closes a clause inside a sentence: no cue reaches across it ("the earlier
+#: curbs fall away: Kyiv may now strike ...").
+_CLAUSE_ENDS = frozenset(";:")
 #: Sentences of the body that form the lead (with the title).
 LEAD_SENTENCES = 3
 #: Confidence factor when the actor is only known as the speaker ("..., the Pentagon said").
@@ -182,6 +185,8 @@ def _cue_factor(
                     applied.append(("reverse", cue, c))
                 break
             else:
+                continue
+            if _CLAUSE_ENDS.intersection(text[gap[0] : gap[1]]):
                 continue
             if _spans(ctx, pack.break_sets, hit.field, gap) or _spans(
                 ctx, pack.shield_sets, hit.field, (c.start, c.end), contains=True
