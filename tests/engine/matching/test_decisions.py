@@ -437,3 +437,18 @@ def test_a_russian_agency_that_bans_imports_acts_for_russia(engine: Engine) -> N
     )
     [alert] = engine.detect(article, detected_at=NOW)
     assert (alert.event_type, alert.actor.code) == ("embargo_imposed", "RU")
+
+
+def test_a_date_in_a_relative_clause_dates_the_clause_not_the_event(engine: Engine) -> None:
+    body = (
+        "Estados Unidos levantó este martes la congelación de las ventas de armas que había "
+        "decretado en febrero."
+    )
+    assert _types(engine, body, language="es", published="2025-08-12") == [
+        "weapons_restriction_lifted"
+    ]
+
+
+def test_clearing_the_way_for_a_decision_is_not_the_decision(engine: Engine) -> None:
+    body = "The deal would clear the way for Ottawa to lift its export controls on drone parts."
+    assert _types(engine, body) == []

@@ -170,6 +170,9 @@ def anchor_near(
         used.update(range(first, i + 1))
         if _follows_reference([t[2] for t in tokens[max(first - 3, 0) : first]], refs):
             continue
+        between = after[: first - len(before)] if start >= event[1] else []
+        if any(t[2] in pack.date_relatives for t in between):
+            continue  # "lifted the freeze that it had ordered in February": the clause's date
         past = _is_past(year, month, day, published)
         span_start = tokens[first][0]
         distance = event[0] - end if end <= event[0] else start - event[1]

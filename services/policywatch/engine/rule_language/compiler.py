@@ -78,6 +78,7 @@ class LanguagePack:
     #: Normalised month-name forms to their month (1-12); see :mod:`chronology`.
     months: dict[str, int] = field(default_factory=dict)
     month_markers: frozenset[str] = frozenset()
+    date_relatives: frozenset[str] = frozenset()
     #: Phrases (as word tuples) that make a following date a reference point.
     date_references: frozenset[tuple[str, ...]] = frozenset()
 
@@ -185,6 +186,7 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
     subject_after_verb = False
     months: dict[str, int] = {}
     month_markers: set[str] = set()
+    relatives: set[str] = set()
     references: set[tuple[str, ...]] = set()
     for f in files:
         calendar = f.model.calendar
@@ -196,6 +198,8 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
                     months.update(dict.fromkeys([*words_of(form), form.casefold()], number))
             for marker in calendar.month_markers:
                 month_markers.update([*words_of(marker), marker.casefold()])
+            for relative in calendar.relatives:
+                relatives.update([*words_of(relative), relative.casefold()])
             for ref in calendar.references:
                 for words in (words_of(ref), ref.casefold().split()):
                     if words:
@@ -263,6 +267,7 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
         restriction_sets=frozenset(restrictions),
         months=months,
         month_markers=frozenset(month_markers),
+        date_relatives=frozenset(relatives),
         date_references=frozenset(references),
     )
 

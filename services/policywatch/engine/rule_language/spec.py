@@ -168,6 +168,13 @@ class CalendarSpec(_Spec):
             " ('since 2014', 'after the 2022 invasion', 'from November')"
         ),
     )
+    relatives: list[str] = Field(
+        [],
+        description=(
+            "Relative pronouns: a date after the event in a relative clause dates what the"
+            " clause tells ('lifted the freeze that it had ordered in February'), not the event"
+        ),
+    )
 
 
 class Guard(_Spec):
