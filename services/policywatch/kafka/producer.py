@@ -70,6 +70,7 @@ class Producer:
     ) -> SendResult:
         """``value`` None is a tombstone (compaction deletes the key); ``partition`` None
         leaves the choice to the key's hash."""
+        self._track(topic)
         try:
             future = self._producer.send(
                 topic, value=value, key=key, headers=list(headers), partition=partition
@@ -81,6 +82,23 @@ class Producer:
                 retriable=bool(getattr(exc, "retriable", False)),
             ) from exc
         return SendResult(topic, future)
+
+    def _track(self, topic: str) -> None:
+        """Make the client's metadata refreshes ask for ``topic``, so its leaders stay known.
+
+        kafka-python asks for a topic only after a send finds it missing from the metadata.
+        Tansu answers a request for no topics with every topic, so the client learns the topics
+        that exist when it starts without asking for them. The first send to a topic it does not
+        know then triggers a refresh for that topic alone, and the answer replaces the
+        metadata: the other topics lose their leaders. Their records already waiting in the
+        client cannot be sent until a later send to the same topic asks for it again. Until
+        then, every ``flush`` on the producer waits its full timeout. (Private attribute;
+        skipped if the library changes it.)
+        """
+        sender: Any = getattr(self._producer, "_sender", None)
+        add_topic = getattr(sender, "add_topic", None)
+        if add_topic is not None:
+            add_topic(topic)
 
     def partitions_for(self, topic: str) -> int:
         """How many partitions ``topic`` has (0 if it does not exist)."""
