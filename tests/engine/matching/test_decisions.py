@@ -452,3 +452,20 @@ def test_a_date_in_a_relative_clause_dates_the_clause_not_the_event(engine: Engi
 def test_clearing_the_way_for_a_decision_is_not_the_decision(engine: Engine) -> None:
     body = "The deal would clear the way for Ottawa to lift its export controls on drone parts."
     assert _types(engine, body) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        (
+            "en",
+            "The council renewed its arms embargo on the country and targeted sanctions on "
+            "eight people for another year.",
+        ),
+        ("de", "Die EU verhängte die Sanktionen gegen zwölf Personen um ein weiteres Jahr."),
+    ],
+)
+def test_a_measure_kept_for_another_period_is_a_renewal(
+    engine: Engine, language: str, body: str
+) -> None:
+    assert _types(engine, body, language=language) == []
