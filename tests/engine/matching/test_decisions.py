@@ -469,3 +469,20 @@ def test_a_measure_kept_for_another_period_is_a_renewal(
     engine: Engine, language: str, body: str
 ) -> None:
     assert _types(engine, body, language=language) == []
+
+
+def test_a_lower_case_adjective_decides_only_when_no_state_is_named(engine: Engine) -> None:
+    article = Article(
+        id="adj",
+        url=None,
+        source="tests",
+        published_at="2025-03-10",
+        language="de",
+        title=None,
+        body=(
+            "Die Bundesregierung hat nach dem Tod des saudischen Journalisten die "
+            "Rüstungslieferungen an das Königreich gestoppt."
+        ),
+    )
+    [alert] = engine.detect(article, detected_at=NOW)
+    assert (alert.event_type, alert.actor.code) == ("weapons_restriction_imposed", "DE")

@@ -131,6 +131,10 @@ def _coordinated_first(text: str, before: list[Mention], k: int) -> int:
 _COORDINATORS = frozenset({"and", "the", "as", "well"})
 
 
+def _adjective(text: str, m: Mention) -> bool:
+    return text[m.start : m.start + 1].islower()
+
+
 def _acronym(surface: str) -> bool:
     letters = [c for c in surface if c.isalpha()]
     return len(letters) >= 2 and all(c.isupper() for c in letters)
@@ -241,9 +245,16 @@ def extract_slots(
     if actor is None and restrictions:
         actor = _owner(text, inside, event, restrictions, pack)
     if actor is None:
-        for k in range(len(before) - 1, -1, -1):
-            if not _governed(text, s_start, before[k].start, pack, ends):
-                actor = before[_coordinated_first(text, before, k)]
+        # A lower-case mention is an adjective ("des **saudischen** Journalisten", "турецкой
+        # продукции"): it qualifies a noun and decides only when no state is named as such.
+        for adjectives in (False, True):
+            for k in range(len(before) - 1, -1, -1):
+                if _adjective(text, before[k]) is not adjectives:
+                    continue
+                if not _governed(text, s_start, before[k].start, pack, ends):
+                    actor = before[_coordinated_first(text, before, k)]
+                    break
+            if actor is not None:
                 break
     if actor is None and pack.subject_after_verb:
         actor = _inverted_subject(text, t_start, within + after, pack, s_start, ends)
