@@ -194,7 +194,7 @@ def _cue_factor(
                 continue
             if cue.not_as_object and _object_of_decision(text, c.start, pack):
                 continue
-            if cue.not_in_report and _reported(text, max(s_start, c.start - 90), c.start, pack):
+            if cue.not_in_report and _reported(ctx, hit.field, s_start, c.start, pack):
                 continue
             if cue.effect == "reverse":
                 # Composition: lift + ban is permissive, but end + arms sales restricts. The
@@ -230,10 +230,26 @@ def _object_of_decision(text: str, start: int, pack: LanguagePack) -> bool:
 _REPORT_REACH = 10
 
 
-def _reported(text: str, floor: int, start: int, pack: LanguagePack) -> bool:
-    """A speech verb stands among the few words before ``start`` ("said the troops would")."""
-    words = words_in(text, floor, start)[-_REPORT_REACH:]
-    return any(folded[0] in pack.speech_verbs for w in words if (folded := words_of(w.group())))
+def _reported(
+    ctx: ArticleContext, field: int, s_start: int, start: int, pack: LanguagePack
+) -> bool:
+    """A speaker tells its own future: a speech verb stands among the few words before
+    ``start`` ("France said its troops would"), and no other state is named between them. When
+    one is ("Macron said the EU would lift"), the speaker forecasts another's decision."""
+    text = ctx.fields[field].text
+    words = words_in(text, max(s_start, start - 90), start)[-_REPORT_REACH:]
+    verb = None
+    for w in reversed(words):
+        folded = words_of(w.group())
+        if folded and folded[0] in pack.speech_verbs:
+            verb = w
+            break
+    if verb is None:
+        return False
+    mentions = ctx.mentions(field, pack)
+    speaker = [m.code for m in mentions if s_start <= m.start and m.end <= verb.start()]
+    named = {m.code for m in mentions if verb.end() <= m.start and m.end <= start}
+    return not named or (bool(speaker) and named == {speaker[-1]})
 
 
 #: How many words after a reversing trigger its restriction may stand ("suspend its export
