@@ -37,9 +37,10 @@ FILLER = (
 
 
 def stream(count: int) -> list[bytes]:
-    """Every fourth article reports a policy shift; the rest are ordinary news."""
+    """Every fourth article reports a policy shift in its lead, as news does (the engine passes
+    over a decision told once past the lead); the rest are ordinary news."""
     return [
-        article_json(n, FILLER * 3 + (POSITIVES[n % 3] if n % 4 == 0 else FILLER))
+        article_json(n, (POSITIVES[n % 3] + " " if n % 4 == 0 else FILLER) + FILLER * 3)
         for n in range(count)
     ]
 

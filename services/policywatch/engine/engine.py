@@ -195,7 +195,6 @@ class Engine:
         matched: dict[str, None] = {}
         candidates: list[Candidate] = []
         hedged: dict[str, str] = {}
-        vetoes: list[str] = []
         for i in ready:
             rule = order[i]
             evaluated.append(rule.spec.id)
@@ -204,10 +203,8 @@ class Engine:
                 (h for sid in rule.trigger_sets for h in hits.get(sid, ())), key=_BY_POSITION
             )
             for hit in triggers:
-                in_title = hit.field == 0
-                cand = match_rule(rule, ctx, hit, pack, trace, vetoes if in_title else None)
-                if in_title and vetoes:
-                    hedged.setdefault(rule.spec.event_type, vetoes.pop())
+                in_title = ctx.fields[hit.field].name == "title"
+                cand = match_rule(rule, ctx, hit, pack, trace, hedged if in_title else None)
                 if cand is not None and cand.confidence >= self.min_confidence:
                     candidates.append(cand)
                     matched.setdefault(rule.spec.id, None)

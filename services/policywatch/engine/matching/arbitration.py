@@ -1,6 +1,6 @@
 """One decision, one type: choosing between candidates that read the same news two ways.
 
-Two kinds of overlap are settled here, in the engine, so that no rule has to know about the
+Overlaps and framing are settled here, in the engine, so that no rule has to know about the
 others:
 
 - **The more specific reading of one sentence wins.** A UN arms embargo lifted is
@@ -14,13 +14,17 @@ others:
   rules need an explicit lifting predicate, while a restriction's noun ("export controls")
   also stands in every sentence that lifts it.
 - **A hedged headline frames the body.** News puts the news in the headline. When the title
-  names a decision of a type only as threatened, considered, asked for, questioned or blocked
-  (a cue vetoed its match) and asserts none of that type, the body's sentences of that type
-  elaborate the hedge ("will impose sanctions", the threat's content) and are dropped.
+  names a decision of a type only as threatened, considered, asked for or blocked (a cue marked
+  ``hedge`` vetoed its match) and asserts none of that type, the body's sentences of that type
+  elaborate the hedge ("will impose sanctions", the threat's content) and are dropped. A
+  question headline is no hedge: "What do the new sanctions mean?" heads an article that
+  reports them.
 - **News is told more than once, and early.** A decision the article mentions only once, and
   only past its lead, is a side remark or background ("the ministry also recalled that ...").
   On labelled real news such alerts were right about a third of the time, against four in
-  five for the rest, so they are dropped.
+  five for the rest, so they are dropped — before the mirror check, so that a side remark
+  cannot make the article's news its mirror told second. A mention is a sentence: two rules
+  reading one sentence tell it once.
 """
 
 from __future__ import annotations
@@ -60,34 +64,13 @@ def _other_target(c: Candidate, first: Candidate) -> bool:
     return c.target is not None and first.target is not None and c.target.code != first.target.code
 
 
-#: Cues whose veto in a headline hedges the article's news: the decision is not (yet) made.
-HEDGES = frozenset(
-    {
-        "modality",
-        "conditional",
-        "request",
-        "threat",
-        "denial",
-        "readiness",
-        "hypothetical",
-        "obligation",
-        "advocacy",
-        "condition_after",
-        "not_ruled_out",
-        "claim",
-        "failure",
-        "question",
-    }
-)
-
-
 def arbitrate(
     candidates: Sequence[Candidate],
     why: dict[int, str] | None = None,
     hedged: Mapping[str, str] | None = None,
 ) -> list[Candidate]:
     """The candidates that survive the checks, in their original order. ``hedged``: event
-    types whose headline match a hedge vetoed, with the cue's name. With ``why`` (tracing),
+    types whose headline match a ``hedge`` cue vetoed, with the cue's name. With ``why`` (tracing),
     each dropped candidate's reason is recorded under ``id(candidate)``."""
     if hedged:
         candidates = _framed(candidates, hedged, why)
@@ -110,7 +93,7 @@ def arbitrate(
                     return True
         return False
 
-    kept = [c for c in candidates if not outranked(c)]
+    kept = _told_early_or_often([c for c in candidates if not outranked(c)], why)
     first: dict[str, Candidate] = {}
     for c in kept:
         seen = first.get(c.event_type)
@@ -126,7 +109,6 @@ def arbitrate(
         for c in kept
         if c.event_type not in dropped or _other_target(c, first[MIRRORS[c.event_type]])
     ]
-    survivors = _told_early_or_often(survivors, why)
     if why is not None:
         for c in kept:
             if c.event_type in dropped and not _other_target(c, first[MIRRORS[c.event_type]]):
@@ -141,8 +123,8 @@ def arbitrate(
 def _framed(
     candidates: Sequence[Candidate], hedged: Mapping[str, str], why: dict[int, str] | None
 ) -> list[Candidate]:
-    asserted = {c.event_type for c in candidates if c.field == 0}
-    frames = {t: cue for t, cue in hedged.items() if cue in HEDGES and t not in asserted}
+    asserted = {c.event_type for c in candidates if c.evidence.field == "title"}
+    frames = {t: cue for t, cue in hedged.items() if t not in asserted}
     if not frames:
         return list(candidates)
     kept: list[Candidate] = []
@@ -158,15 +140,16 @@ def _framed(
 def _told_early_or_often(
     candidates: Sequence[Candidate], why: dict[int, str] | None
 ) -> list[Candidate]:
-    mentions: dict[str, int] = {}
+    # Mentions are sentences: two rules reading one sentence tell the decision once.
+    sentences: dict[str, set[tuple[int, int]]] = {}
     early: set[str] = set()
     for c in candidates:
-        mentions[c.event_type] = mentions.get(c.event_type, 0) + 1
+        sentences.setdefault(c.event_type, set()).add((c.field, c.sentence_start))
         if c.lead:
             early.add(c.event_type)
     kept: list[Candidate] = []
     for c in candidates:
-        if c.event_type in early or mentions[c.event_type] > 1:
+        if c.event_type in early or len(sentences[c.event_type]) > 1:
             kept.append(c)
         elif why is not None:
             why[id(c)] = "told once, past the lead: a side remark, not the news"

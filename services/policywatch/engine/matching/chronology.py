@@ -104,6 +104,22 @@ def _tokens(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), _fold(m.group())) for m in _TOKEN.finditer(text, start, end)]
 
 
+#: How many words after the event a relative pronoun may stand and still attach to it.
+RELATIVE_REACH = 3
+
+
+def _in_relative(
+    text: str, event_end: int, between: list[tuple[int, int, str]], pack: LanguagePack
+) -> bool:
+    """A relative clause opens right after the event, before the date ("the freeze **that** it
+    had ordered in February"); after a comma it describes the whole clause ("..., a step that
+    came in 2014") and the date is the event's own."""
+    for k, (start, _, word) in enumerate(between[: RELATIVE_REACH + 1]):
+        if word in pack.date_relatives:
+            return "," not in text[event_end:start] and k <= RELATIVE_REACH
+    return False
+
+
 def anchor_near(
     text: str,
     sentence: tuple[int, int],
@@ -170,8 +186,9 @@ def anchor_near(
         used.update(range(first, i + 1))
         if _follows_reference([t[2] for t in tokens[max(first - 3, 0) : first]], refs):
             continue
-        between = after[: first - len(before)] if start >= event[1] else []
-        if any(t[2] in pack.date_relatives for t in between):
+        if start >= event[1] and _in_relative(
+            text, event[1], after[: max(first - len(before), 0)], pack
+        ):
             continue  # "lifted the freeze that it had ordered in February": the clause's date
         past = _is_past(year, month, day, published)
         span_start = tokens[first][0]

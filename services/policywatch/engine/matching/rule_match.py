@@ -237,7 +237,7 @@ def _reported(
     ``start`` ("France said its troops would"), and no other state is named between them. When
     one is ("Macron said the EU would lift"), the speaker forecasts another's decision."""
     text = ctx.fields[field].text
-    words = words_in(text, max(s_start, start - 90), start)[-_REPORT_REACH:]
+    words = words_in(text, s_start, start)[-_REPORT_REACH:]
     verb = None
     for w in reversed(words):
         folded = words_of(w.group())
@@ -260,7 +260,7 @@ _OBJECT_WORDS = 3
 #: Words that coordinate two nouns ("asset freezes and travel bans"): a restriction after one
 #: of them is a second object of the sentence, not the object of the trigger. A closed class,
 #: the same in every pack.
-_COORDINATORS = frozenset(
+_CONJUNCTIONS = frozenset(
     ["and", "or", "und", "oder", "et", "ou", "y", "o", "e", "и", "или", "і", "й", "та", "або"]
 )
 
@@ -283,7 +283,7 @@ def _governs_restriction(ctx: ArticleContext, pack: LanguagePack, hit: Hit, s_en
 def _coordinated(text: str, start: int, end: int) -> bool:
     if "," in text[start:end]:
         return True
-    return any(w.group().casefold() in _COORDINATORS for w in words_in(text, start, end))
+    return any(w.group().casefold() in _CONJUNCTIONS for w in words_in(text, start, end))
 
 
 def _event_start(ctx: ArticleContext, hit: Hit, used: list[Hit], pack: LanguagePack) -> int | None:
@@ -367,13 +367,15 @@ def match_rule(
     hit: Hit,
     pack: LanguagePack,
     trace: Trace | None = None,
-    vetoes: list[str] | None = None,
+    hedges: dict[str, str] | None = None,
 ) -> Candidate | None:
     """The candidate ``rule`` yields at trigger ``hit``, or ``None`` when it does not match.
     With ``trace``, the decisions are recorded as a :class:`~.trace.Step` (``scan --explain``);
     every tracing statement sits behind ``step is not None``, so the default costs nothing.
-    With ``vetoes``, a match whose condition held but which a cue or a question vetoed
-    appends that cue's name (or ``"question"``): the engine reads a headline's hedges so."""
+    With ``hedges``, a match whose condition held but which a ``hedge`` cue vetoed records its
+    event type with the cue's name: the engine reads a headline's hedges so. A reversible rule
+    records nothing when a reversal stands in the sentence, since the veto leaves its
+    direction ("may suspend its export controls") unread."""
     spec = rule.spec
     step = trace.begin(rule, ctx, hit) if trace is not None else None
     if spec.scope in ("sentence", "window") and not _may_hold(rule, ctx, hit):
@@ -404,7 +406,7 @@ def match_rule(
                 words = "; ".join(trace.words(ctx, g_used))
                 reject(step, f"excluded by 'unless' ({guard.scope}): {words}")
             return None
-    tracked = step is not None or vetoes is not None
+    tracked = step is not None or hedges is not None
     applied: list[tuple[str, CueSet, Hit]] | None = [] if tracked else None
     factor, reversal = _cue_factor(
         rule, ctx, hit, pack, applied, _event_start(ctx, hit, used, pack)
@@ -417,8 +419,8 @@ def match_rule(
             for effect, cue, c in applied
         ]
     if factor <= 0.0:
-        if vetoes is not None:
-            vetoes.append(applied[-1][1].name if applied else "")
+        if hedges is not None and applied and applied[-1][1].hedge:
+            _record_hedge(hedges, rule, ctx, hit, pack, applied[-1][1].name)
         if step is not None and applied:
             _, cue, c = applied[-1]
             word = ctx.fields[c.field].text[c.start : c.end]
@@ -427,8 +429,6 @@ def match_rule(
     ft = ctx.fields[hit.field]
     sentence = (0, len(ft.text)) if ft.name == "title" else ft.sentence_at(hit.start)
     if _is_question(ft.text, sentence):
-        if vetoes is not None:
-            vetoes.append("question")
         if step is not None:
             reject(step, "factuality: the sentence is a question, not a decision")
         return None
@@ -511,6 +511,25 @@ def match_rule(
     if trace is not None and step is not None:
         trace.matched(step, candidate)
     return candidate
+
+
+def _record_hedge(
+    hedges: dict[str, str],
+    rule: CompiledRule,
+    ctx: ArticleContext,
+    hit: Hit,
+    pack: LanguagePack,
+    cue: str,
+) -> None:
+    event_type = rule.spec.event_type
+    if event_type in REVERSED:
+        s_start, s_end = ctx.fields[hit.field].sentence_at(hit.start)
+        for c in rule.cues:
+            if c.effect == "reverse" and _spans(
+                ctx, frozenset([c.set_id]), hit.field, (s_start, s_end)
+            ):
+                return
+    hedges.setdefault(event_type, cue)
 
 
 def _decisions(

@@ -135,6 +135,12 @@ def _adjective(text: str, m: Mention) -> bool:
     return text[m.start : m.start + 1].islower()
 
 
+def _in_capitals(text: str, event: tuple[int, int]) -> bool:
+    """The words around the event are written in capitals ("US LIFTS IRAN SANCTIONS")."""
+    letters = [c for c in text[max(event[0] - 40, 0) : event[1] + 40] if c.isalpha()]
+    return len(letters) >= 12 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+
+
 def _acronym(surface: str) -> bool:
     letters = [c for c in surface if c.isalpha()]
     return len(letters) >= 2 and all(c.isupper() for c in letters)
@@ -152,13 +158,17 @@ def _owner(
     ("l'embargo **américain**", "sanciones **estadounidenses**").
 
     Before the noun only an acronym counts: a state's name there is usually what the measure
-    targets ("Iran sanctions", "Iran-Sanktionen"), while "US", "EU" and "UN" name its owner."""
+    targets ("Iran sanctions", "Iran-Sanktionen"), while "US", "EU" and "UN" name its owner; in
+    a headline written in capitals every name looks like one, so there none counts. After the
+    noun only a state that follows it directly counts ("the embargo, Cyprus said" names a
+    speaker)."""
+    capitals = _in_capitals(text, event)
     for r_start, r_end in restrictions:
         if not (event[0] <= r_start and r_end <= event[1]):
             continue
         for m in mentions:
             if m.end <= r_start:
-                if not _acronym(text[m.start : m.end]):
+                if capitals or not _acronym(text[m.start : m.end]):
                     continue
                 gap = text[m.end : r_start]
                 words = [w for w in words_of(gap) if w != "s"]  # "the EU's sanctions"
@@ -166,10 +176,9 @@ def _owner(
                     not _CLAUSE_PUNCTUATION.intersection(gap)
                     and len(words) <= 1
                     and all(w in pack.restriction_kinds for w in words)
-                    and m.start >= event[0] - 40
                 ):
                     return m
-            elif m.start >= r_end and not words_of(text[r_end : m.start]):
+            elif m.start >= r_end and not text[r_end : m.start].strip() and m.end <= event[1] + 40:
                 return m
     return None
 

@@ -57,6 +57,8 @@ class CueSet:
     not_as_object: bool = False
     #: The cue does not count after a speech verb ("said the troops would withdraw").
     not_in_report: bool = False
+    #: A veto by this cue in the headline hedges the article's news of the rule's type.
+    hedge: bool = False
 
 
 @dataclass(frozen=True)
@@ -240,6 +242,7 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
                         cue.after,
                         cue.not_as_object,
                         cue.not_in_report,
+                        cue.hedge,
                     )
                 )
         if f.model.slot_words is not None:

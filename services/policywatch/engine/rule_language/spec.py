@@ -109,6 +109,14 @@ class CueSpec(_Spec):
             " on judges of the Supreme Court')"
         ),
     )
+    hedge: bool = Field(
+        False,
+        description=(
+            "A veto by this cue in the headline hedges the article's news of that type: the"
+            " body's matches of the type elaborate the hedge and raise nothing ('Tokyo weighs"
+            " dropping Seoul from its white list')"
+        ),
+    )
     not_in_report: bool = Field(
         False,
         description=(
