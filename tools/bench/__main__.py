@@ -3,8 +3,10 @@
 One run starts an embedded broker on loopback, loads synthetic articles, and measures, in order:
 the transport ceiling (1), the detector process end to end with 1 and 2 replicas (2), latency at
 a steady 1,000 articles/s (5) and the detector's peak RSS (6); then, with the broker stopped, the
-engine alone and the naive baseline at growing rule-set sizes (3, 4). It prints a table and
-writes every number to ``--out`` as JSON. ``--quick`` is the smoke run the test suite uses.
+engine alone and the naive baseline at growing rule-set sizes (3, 4), and the engine on the real
+articles of the labelled corpus beside the repository when it is there (``--corpus``). It prints
+a table and writes every number to ``--out`` as JSON. ``--quick`` is the smoke run the test
+suite uses.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from tools.bench.engine_bench import (
 )
 from tools.bench.latency import run_latency, run_transport_latency
 from tools.bench.load import preload
+from tools.bench.real_text import CORPUS_ENV, default_corpus_dir, real_text_row
 from tools.bench.report import check_targets, render_table
 from tools.bench.synthetic_pack import SyntheticPack
 from tools.harness import fresh_topics, tools_env
@@ -71,7 +74,23 @@ def _e2e(r: EndToEndResult) -> dict[str, Any]:
     }
 
 
-def run(quick: bool, articles: int, partitions: int, workdir: Path) -> dict[str, Any]:
+def _real_text(directory: Path, corpus: CorpusGenerator, quick: bool) -> dict[str, Any]:
+    """The real-text row, on the same synthetic articles as ``engine.builtin`` for its ratio."""
+    print(f"engine on real text ({directory})", file=sys.stderr)
+    row = real_text_row(
+        directory,
+        corpus,
+        synthetic_articles=200 if quick else 1_000,
+        rounds=2 if quick else 10,
+    )
+    if "skipped" in row:
+        print(f"engine on real text skipped: {row['skipped']}", file=sys.stderr)
+    return row
+
+
+def run(
+    quick: bool, articles: int, partitions: int, workdir: Path, real_corpus: Path
+) -> dict[str, Any]:
     corpus = CorpusGenerator()
     sample = [len(corpus.article(i)) for i in range(200)]
     results: dict[str, Any] = {
@@ -186,6 +205,7 @@ def run(quick: bool, articles: int, partitions: int, workdir: Path) -> dict[str,
             budget=budget * (2 if quick else 6),
             rounds=2 if quick else 12,
         ),
+        "real_text": _real_text(real_corpus, corpus, quick),
     }
     results["targets"] = [t.as_dict() for t in check_targets(results)]
     return results
@@ -197,12 +217,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("bench/results.json"))
     parser.add_argument("--articles", type=int, help="articles for sections 1 and 2")
     parser.add_argument("--partitions", type=int, default=4)
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=default_corpus_dir(),
+        help=f"the labelled corpus for the real-text engine row (default: ${CORPUS_ENV}, else "
+        "../shared/corpus beside the repository); skipped when absent",
+    )
     args = parser.parse_args(argv)
     articles = args.articles or (5_000 if args.quick else 100_000)
     began = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="policywatch-bench-"))
     try:
-        results = run(args.quick, articles, args.partitions, workdir)
+        results = run(args.quick, articles, args.partitions, workdir, args.corpus)
     except Exception:
         print(f"policywatch bench failed; broker and detector logs in {workdir}", file=sys.stderr)
         raise

@@ -89,6 +89,17 @@ def _rate(value: float) -> str:
     return f"{value:,.0f}/s"
 
 
+def _real_text_line(real: dict[str, Any]) -> str:
+    label = "3 engine, real text (shared corpus)"
+    if note := real.get("skipped"):
+        return f"{label:<44} {'skipped':>14} {'':>12}  {note}"
+    return (
+        f"{label:<44} {real['real_us']:>11,.0f} µs {'':>12}  CPU per article, "
+        f"{real['ratio']:.1f}x the synthetic {real['synthetic_us']:.0f} µs; {real['articles']} "
+        f"articles, {real['alerted']} alerted; best of {real['rounds']}"
+    )
+
+
 def render_table(results: dict[str, Any]) -> str:
     lines: list[str] = []
     add = lines.append
@@ -131,6 +142,8 @@ def render_table(results: dict[str, Any]) -> str:
                 f"{_rate(m['all_packs_per_second']):>14} {'':>12}  "
                 f"English pack alone {_rate(m['english_pack_per_second'])}, {m['ratio']:.2f} of it"
             )
+        if real := e.get("real_text"):
+            add(_real_text_line(real))
         for row in e["sizes"]:
             label = f"3/4 engine vs naive, {row['phrases']:,} phr / {row['rules']:,} rules"
             add(
