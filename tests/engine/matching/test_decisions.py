@@ -489,3 +489,48 @@ def test_a_lower_case_adjective_decides_only_when_no_state_is_named(engine: Engi
     )
     [alert] = engine.detect(article, detected_at=NOW)
     assert (alert.event_type, alert.actor.code) == ("weapons_restriction_imposed", "DE")
+
+
+def test_a_question_headline_does_not_hedge_the_news_it_heads(engine: Engine) -> None:
+    title = "What do the EU's new sanctions on Russia mean for its banks?"
+    body = "The European Union imposed sanctions on three Russian banks on Monday."
+    assert _types(engine, body, title=title) == ["sanctions_imposed"]
+
+
+def test_a_hedged_reversal_in_the_headline_does_not_hedge_the_restriction(
+    engine: Engine,
+) -> None:
+    title = "China may suspend its export controls on gallium"
+    body = "China imposed export controls on antimony on Monday, the commerce ministry said."
+    assert _types(engine, body, title=title) == ["export_controls_tightened"]
+
+
+def test_a_side_remark_does_not_make_the_news_a_mirror_told_second(engine: Engine) -> None:
+    lead = (
+        "The summit opened with a speech on energy prices.\n"
+        "Delegates from forty countries attended the first session.\n"
+        "The talks will last three days, organisers said.\n"
+    )
+    body = (
+        lead
+        + "Denmark scrapped its sanctions on the country last week.\n"
+        + "Norway imposed sanctions on the country's ministers on Monday.\n"
+        + "Oslo imposed the sanctions over the crackdown, the minister said."
+    )
+    assert _types(engine, body, title="Summit opens") == ["sanctions_imposed"]
+
+
+def test_a_state_after_the_restriction_and_a_comma_is_a_speaker_not_its_owner(
+    engine: Engine,
+) -> None:
+    article = Article(
+        id="own2",
+        url=None,
+        source="tests",
+        published_at="2025-03-10",
+        language="en",
+        title=None,
+        body="The United States lifted its arms embargo, Cyprus said on Saturday.",
+    )
+    [alert] = engine.detect(article, detected_at=NOW)
+    assert alert.actor.code == "US"
