@@ -136,9 +136,8 @@ def _adjective(text: str, m: Mention) -> bool:
 
 
 def _in_capitals(text: str, event: tuple[int, int]) -> bool:
-    """The words around the event are written in capitals ("US LIFTS IRAN SANCTIONS")."""
-    letters = [c for c in text[max(event[0] - 40, 0) : event[1] + 40] if c.isalpha()]
-    return len(letters) >= 12 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+    """The words of the event are written in capitals ("US LIFTS IRAN SANCTIONS")."""
+    return text[event[0] : event[1]].isupper()
 
 
 def _acronym(surface: str) -> bool:
@@ -162,13 +161,12 @@ def _owner(
     a headline written in capitals every name looks like one, so there none counts. After the
     noun only a state that follows it directly counts ("the embargo, Cyprus said" names a
     speaker)."""
-    capitals = _in_capitals(text, event)
     for r_start, r_end in restrictions:
         if not (event[0] <= r_start and r_end <= event[1]):
             continue
         for m in mentions:
             if m.end <= r_start:
-                if capitals or not _acronym(text[m.start : m.end]):
+                if not _acronym(text[m.start : m.end]) or _in_capitals(text, event):
                     continue
                 gap = text[m.end : r_start]
                 words = [w for w in words_of(gap) if w != "s"]  # "the EU's sanctions"
