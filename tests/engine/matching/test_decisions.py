@@ -7,8 +7,28 @@ from datetime import UTC, datetime
 import pytest
 
 from policywatch.engine import Engine
-from policywatch.models import Article
+from policywatch.models import Alert, Article
 from tests.engine.conftest import NOW
+
+
+def _alerts(
+    engine: Engine,
+    body: str,
+    *,
+    title: str | None = None,
+    language: str = "en",
+    published: str | None = "2025-03-10",
+) -> list[Alert]:
+    article = Article(
+        id="d1",
+        url=None,
+        source="tests",
+        published_at=published,
+        language=language,
+        title=title,
+        body=body,
+    )
+    return engine.detect(article, detected_at=NOW)
 
 
 def _types(
@@ -19,16 +39,8 @@ def _types(
     language: str = "en",
     published: str | None = "2025-03-10",
 ) -> list[str]:
-    article = Article(
-        id="d1",
-        url=None,
-        source="tests",
-        published_at=published,
-        language=language,
-        title=title,
-        body=body,
-    )
-    return sorted(a.event_type for a in engine.detect(article, detected_at=NOW))
+    alerts = _alerts(engine, body, title=title, language=language, published=published)
+    return sorted(a.event_type for a in alerts)
 
 
 @pytest.mark.parametrize(
@@ -319,16 +331,11 @@ def test_would_in_reported_speech_is_a_future_told_not_a_hypothesis(engine: Engi
 
 
 def test_a_german_subject_after_the_verb_is_the_actor(engine: Engine) -> None:
-    article = Article(
-        id="v2",
-        url=None,
-        source="tests",
-        published_at="2025-03-10",
+    [alert] = _alerts(
+        engine,
+        "Wegen der Spannungen schickt die Bundesrepublik 300 weitere Soldaten nach Estland.",
         language="de",
-        title=None,
-        body="Wegen der Spannungen schickt die Bundesrepublik 300 weitere Soldaten nach Estland.",
     )
-    [alert] = engine.detect(article, detected_at=NOW)
     assert (alert.event_type, alert.actor.code) == ("troop_deployment", "DE")
 
 
@@ -352,16 +359,7 @@ def test_a_german_subject_after_the_verb_is_the_actor(engine: Engine) -> None:
 def test_a_restriction_s_owner_is_the_actor_of_its_change(
     engine: Engine, body: str, event_type: str, actor: str
 ) -> None:
-    article = Article(
-        id="own",
-        url=None,
-        source="tests",
-        published_at="2025-03-10",
-        language="en",
-        title=None,
-        body=body,
-    )
-    [alert] = engine.detect(article, detected_at=NOW)
+    [alert] = _alerts(engine, body)
     assert (alert.event_type, alert.actor.code) == (event_type, actor)
 
 
@@ -407,16 +405,7 @@ def test_german_cues_do_not_fire_on_words_that_share_their_stem(
 def test_a_ban_on_imports_is_an_embargo_in_every_language(
     engine: Engine, language: str, body: str, actor: str
 ) -> None:
-    article = Article(
-        id="imp",
-        url=None,
-        source="tests",
-        published_at="2025-03-10",
-        language=language,
-        title=None,
-        body=body,
-    )
-    [alert] = engine.detect(article, detected_at=NOW)
+    [alert] = _alerts(engine, body, language=language)
     assert (alert.event_type, alert.actor.code) == ("embargo_imposed", actor)
 
 
@@ -429,16 +418,11 @@ def test_no_cue_reaches_across_a_semicolon_or_colon(engine: Engine) -> None:
 
 
 def test_a_russian_agency_that_bans_imports_acts_for_russia(engine: Engine) -> None:
-    article = Article(
-        id="ru-agency",
-        url=None,
-        source="tests",
-        published_at="2025-03-10",
+    [alert] = _alerts(
+        engine,
+        "Роспотребнадзор запретил ввоз молочной продукции из соседней страны с понедельника.",
         language="ru",
-        title=None,
-        body="Роспотребнадзор запретил ввоз молочной продукции из соседней страны с понедельника.",
     )
-    [alert] = engine.detect(article, detected_at=NOW)
     assert (alert.event_type, alert.actor.code) == ("embargo_imposed", "RU")
 
 
@@ -475,19 +459,14 @@ def test_a_measure_kept_for_another_period_is_a_renewal(
 
 
 def test_a_lower_case_adjective_decides_only_when_no_state_is_named(engine: Engine) -> None:
-    article = Article(
-        id="adj",
-        url=None,
-        source="tests",
-        published_at="2025-03-10",
-        language="de",
-        title=None,
-        body=(
+    [alert] = _alerts(
+        engine,
+        (
             "Die Bundesregierung hat nach dem Tod des saudischen Journalisten die "
             "Rüstungslieferungen an das Königreich gestoppt."
         ),
+        language="de",
     )
-    [alert] = engine.detect(article, detected_at=NOW)
     assert (alert.event_type, alert.actor.code) == ("weapons_restriction_imposed", "DE")
 
 
@@ -523,14 +502,5 @@ def test_a_side_remark_does_not_make_the_news_a_mirror_told_second(engine: Engin
 def test_a_state_after_the_restriction_and_a_comma_is_a_speaker_not_its_owner(
     engine: Engine,
 ) -> None:
-    article = Article(
-        id="own2",
-        url=None,
-        source="tests",
-        published_at="2025-03-10",
-        language="en",
-        title=None,
-        body="The United States lifted its arms embargo, Cyprus said on Saturday.",
-    )
-    [alert] = engine.detect(article, detected_at=NOW)
+    [alert] = _alerts(engine, "The United States lifted its arms embargo, Cyprus said on Saturday.")
     assert alert.actor.code == "US"
