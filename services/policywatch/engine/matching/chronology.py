@@ -114,9 +114,9 @@ def _in_relative(
     """A relative clause opens right after the event, before the date ("the freeze **that** it
     had ordered in February"); after a comma it describes the whole clause ("..., a step that
     came in 2014") and the date is the event's own."""
-    for k, (start, _, word) in enumerate(between[: RELATIVE_REACH + 1]):
+    for start, _, word in between[: RELATIVE_REACH + 1]:
         if word in pack.date_relatives:
-            return "," not in text[event_end:start] and k <= RELATIVE_REACH
+            return "," not in text[event_end:start]
     return False
 
 

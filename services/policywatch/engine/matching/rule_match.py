@@ -420,7 +420,7 @@ def match_rule(
         ]
     if factor <= 0.0:
         if hedges is not None and applied and applied[-1][1].hedge:
-            _record_hedge(hedges, rule, ctx, hit, pack, applied[-1][1].name)
+            _record_hedge(hedges, rule, ctx, hit, applied[-1][1].name)
         if step is not None and applied:
             _, cue, c = applied[-1]
             word = ctx.fields[c.field].text[c.start : c.end]
@@ -518,7 +518,6 @@ def _record_hedge(
     rule: CompiledRule,
     ctx: ArticleContext,
     hit: Hit,
-    pack: LanguagePack,
     cue: str,
 ) -> None:
     event_type = rule.spec.event_type

@@ -196,16 +196,13 @@ def _inverted_subject(
     """The state right after the verb that opens the event, past articles only ("schickt
     **die Bundesrepublik** 350 Soldaten"), unless a preposition governs it ("schickt **nach
     Litauen**")."""
-    for m in candidates:
-        between = words_in(text, start, m.start)[1:]
-        if len(between) > INVERTED_REACH:
-            return None
-        if all(
-            words_of(w.group())[:1] and words_of(w.group())[0] in pack.skip_words for w in between
-        ):
-            return None if _governed(text, s_start, m.start, pack, ends) else m
+    if not candidates:
         return None
-    return None
+    m = candidates[0]
+    between = [words_of(w.group()) for w in words_in(text, start, m.start)[1:]]
+    if len(between) > INVERTED_REACH or not all(w and w[0] in pack.skip_words for w in between):
+        return None
+    return None if _governed(text, s_start, m.start, pack, ends) else m
 
 
 def extract_slots(
