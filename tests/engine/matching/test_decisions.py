@@ -504,3 +504,36 @@ def test_a_state_after_the_restriction_and_a_comma_is_a_speaker_not_its_owner(
 ) -> None:
     [alert] = _alerts(engine, "The United States lifted its arms embargo, Cyprus said on Saturday.")
     assert alert.actor.code == "US"
+
+
+@pytest.mark.parametrize(
+    ("language", "body", "unchanged"),
+    [
+        # Spain, France, Russia and Ukraine write "will send" as one word; it is the decision
+        (
+            "es",
+            "El ministro confirmó el jueves que Chile enviará cuatro helicópteros a Ecuador.",
+            "El ministro recordó el jueves que Chile envió cuatro helicópteros a Ecuador.",
+        ),
+        (
+            "fr",
+            "Le ministre a indiqué jeudi que la Belgique livrera des frégates à la Grèce.",
+            "Le ministre a rappelé jeudi que la Belgique livrait des frégates à la Grèce.",
+        ),
+        (
+            "ru",
+            "Министр сообщил в четверг, что Белоруссия передаст Сербии две корветы.",
+            "Министр напомнил в четверг, что Белоруссия передавала Сербии две корветы.",
+        ),
+        (
+            "uk",
+            "Міністр повідомив у четвер, що Литва передасть Україні гелікоптери.",
+            "Міністр нагадав у четвер, що Литва передавала Україні гелікоптери.",
+        ),
+    ],
+)
+def test_a_future_fused_into_the_supply_verb_is_a_decision(
+    engine: Engine, language: str, body: str, unchanged: str
+) -> None:
+    assert _types(engine, body, language=language) == ["arms_transfer_approved"]
+    assert _types(engine, unchanged, language=language) == []

@@ -71,3 +71,11 @@ def test_the_trigger_itself_cannot_satisfy_the_condition() -> None:
     engine = Engine.from_yaml(PACK.replace("- $sanction", "- $lift"))
     assert detect(engine, "Canada lifted sanctions on the bank.") == []
     assert len(detect(engine, "Canada lifted and will lift sanctions on the bank.")) == 1
+
+
+def test_a_list_marked_with_trigger_may_be_satisfied_by_the_trigger_itself() -> None:
+    pack = PACK.replace("- $sanction", "- $lift").replace(
+        "  lift: [lift]", "  lift: {with_trigger: true, terms: [lift]}"
+    )
+    engine = Engine.from_yaml(pack)
+    assert len(detect(engine, "Canada lifted sanctions on the bank.")) == 1

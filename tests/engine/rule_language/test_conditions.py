@@ -59,3 +59,9 @@ def test_leaves_are_resolved_in_document_order() -> None:
         TypeAdapter(Condition).validate_python({"all": ["$c", {"not": "$a"}, "$b"]}), leaf
     )
     assert seen == ["$c", "$a", "$b"]
+
+
+def test_a_set_whose_words_may_be_the_trigger_says_so_in_its_leaf() -> None:
+    cond: Condition = TypeAdapter(Condition).validate_python({"all": ["$a", "$b"]})
+    c = compile_condition(cond, IDS.__getitem__, frozenset({2}))
+    assert c.root == AllCond((SetCond(1, False), SetCond(2, True)))

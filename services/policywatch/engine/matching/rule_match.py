@@ -127,6 +127,7 @@ def _holds(
         for h in ctx.hits.get(cond.set_id, ()):
             if _in(h, scope) and (
                 avoid is None
+                or cond.with_trigger
                 or h.field != avoid.field
                 or h.end <= avoid.start
                 or h.start >= avoid.end

@@ -116,6 +116,7 @@ class _Builder:
         self.set_ids: dict[tuple[str, ...], int] = {}
         self.patterns: dict[str, list[TermInfo]] = {}
         self.phrases: set[tuple[int, str]] = set()
+        self.with_trigger: set[int] = set()
 
     def set_id(self, *key: str) -> int:
         if key not in self.set_ids:
@@ -281,6 +282,8 @@ def _build_lists(b: _Builder) -> None:
         for name, spec in f.model.lists.items():
             sid = b.set_id("list", lang, name)
             lst = spec if isinstance(spec, ListSpec) else ListSpec(terms=spec)
+            if lst.with_trigger:
+                b.with_trigger.add(sid)
             for i, term in enumerate(lst.terms):
                 b.add_term(term, sid, lang, inflect=lst.inflect, where=(f, ("lists", name, i)))
             for value, terms in lst.values.items():
@@ -315,7 +318,9 @@ def _leaf(
 def _condition(
     b: _Builder, c: Condition, language: str, where: tuple[LoadedFile, tuple[str | int, ...]]
 ) -> CompiledCondition:
-    return compile_condition(c, lambda ref: _leaf(b, ref, language, where))
+    return compile_condition(
+        c, lambda ref: _leaf(b, ref, language, where), frozenset(b.with_trigger)
+    )
 
 
 def _build_rule(

@@ -28,9 +28,11 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class SetCond:
-    """Holds when the set has a hit in scope."""
+    """Holds when the set has a hit in scope; with ``with_trigger`` the trigger's own word
+    counts (a list whose words carry a second meaning fused into the verb)."""
 
     set_id: int
+    with_trigger: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,22 +82,27 @@ class CompiledGuard:
     condition: CompiledCondition
 
 
-def compile_condition(cond: Condition, leaf: Callable[[str], int]) -> CompiledCondition:
-    """Compile a YAML condition; ``leaf`` gives the set id of a ``$list`` ref or inline term."""
-    root, sets, required = _compile(cond, leaf)
+def compile_condition(
+    cond: Condition, leaf: Callable[[str], int], with_trigger: frozenset[int] = frozenset()
+) -> CompiledCondition:
+    """Compile a YAML condition; ``leaf`` gives the set id of a ``$list`` ref or inline term,
+    ``with_trigger`` the sets whose hit may be the trigger's own word."""
+    root, sets, required = _compile(cond, leaf, with_trigger)
     return CompiledCondition(root, frozenset(sets), tuple(required))
 
 
 def _compile(
-    cond: Condition, leaf: Callable[[str], int]
+    cond: Condition, leaf: Callable[[str], int], with_trigger: frozenset[int]
 ) -> tuple[Cond, set[int], list[frozenset[int]]]:
     if isinstance(cond, str):
         set_id = leaf(cond)
-        return SetCond(set_id), {set_id}, [frozenset({set_id})]
+        return SetCond(set_id, set_id in with_trigger), {set_id}, [frozenset({set_id})]
     if isinstance(cond, NotOf):
-        part, sets, _ = _compile(cond.not_, leaf)
+        part, sets, _ = _compile(cond.not_, leaf, with_trigger)
         return NotCond(part), sets, []
-    compiled = [_compile(c, leaf) for c in (cond.all if isinstance(cond, AllOf) else cond.any)]
+    compiled = [
+        _compile(c, leaf, with_trigger) for c in (cond.all if isinstance(cond, AllOf) else cond.any)
+    ]
     parts = tuple(part for part, _, _ in compiled)
     sets = set().union(*(part_sets for _, part_sets, _ in compiled))
     groups = [part_groups for _, _, part_groups in compiled]

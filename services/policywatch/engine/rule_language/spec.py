@@ -72,6 +72,14 @@ class ListSpec(_Spec):
 
     description: str | None = None
     inflect: bool = Field(True, description="Also match inflected forms of each word")
+    with_trigger: bool = Field(
+        False,
+        description=(
+            "A hit of this list satisfies a condition even when it is the trigger's own word: "
+            "a future tense fused into the verb (es 'enviará', ru 'передаст') is the decision "
+            "that a separate 'will' is in English"
+        ),
+    )
     terms: list[TermText] = []
     values: dict[str, list[TermText]] = {}
 
