@@ -537,3 +537,16 @@ def test_a_future_fused_into_the_supply_verb_is_a_decision(
 ) -> None:
     assert _types(engine, body, language=language) == ["arms_transfer_approved"]
     assert _types(engine, unchanged, language=language) == []
+
+
+def test_a_state_between_the_reversal_and_the_object_qualifies_the_object(
+    engine: Engine,
+) -> None:
+    alerts = _alerts(
+        engine,
+        "Officials confirmed the decision on Friday.",
+        title="Seoul to resume some Japanese beef imports after ban",
+    )
+    assert [(a.event_type, a.actor.code if a.actor else None) for a in alerts] == [
+        ("embargo_lifted", "KR")
+    ]

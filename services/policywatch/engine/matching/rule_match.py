@@ -439,6 +439,14 @@ def match_rule(
         if h.field == hit.field and sentence[0] <= h.start and h.end <= sentence[1]
     ]
     event = (min(h.start for h in span), max(h.end for h in span))
+    if (
+        reversal is not None
+        and reversal.field == hit.field
+        and sentence[0] <= reversal.start < event[0]
+    ):
+        # The reversal is the event's predicate ("China to **resume** some Japanese seafood
+        # imports after a ban"): a state between it and the object qualifies the object.
+        event = (reversal.start, event[1])
     mentions = ctx.mentions(hit.field, pack)
     subject_is_target = spec.subject == "target"
     restrictions = _restrictions(ctx, pack, hit.field, sentence)
