@@ -550,3 +550,72 @@ def test_a_state_between_the_reversal_and_the_object_qualifies_the_object(
     assert [(a.event_type, a.actor.code if a.actor else None) for a in alerts] == [
         ("embargo_lifted", "KR")
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        ("en", "Slovakia dropped its objection on Friday, so the EU's sanctions stay as they are."),
+        ("en", "Hungary lifted its veto on the sanctions package against Belarus on Monday."),
+        ("de", "Ungarn hebt sein Veto gegen das Sanktionspaket am Montag auf."),
+        ("fr", "La Hongrie lève son veto sur le paquet de sanctions lundi."),
+        ("es", "Hungría retira su veto al paquete de sanciones este lunes."),
+        ("ru", "Венгрия сняла вето на пакет санкций в понедельник."),
+    ],
+)
+def test_lifting_a_veto_or_an_objection_does_not_lift_the_measure(
+    engine: Engine, language: str, body: str
+) -> None:
+    assert "sanctions_lifted" not in _types(engine, body, language=language)
+
+
+def test_what_would_have_happened_did_not_however_long_the_list(engine: Engine) -> None:
+    body = (
+        "The draft, which would have capped fuel sales, frozen the central bank's reserves, "
+        "barred ships from the ports and added six banks to the sanctions list, failed."
+    )
+    assert _types(engine, body) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        ("en", "Seoul halted imports of Argentine poultry on Tuesday."),
+        ("fr", "Séoul a suspendu mardi les importations de volaille argentine."),
+        ("es", "Seúl suspendió el martes las importaciones de aves argentinas."),
+        ("de", "Seoul hat am Dienstag die Einfuhr von argentinischem Geflügel ausgesetzt."),
+        ("ru", "Сеул во вторник приостановил импорт аргентинской птицы."),
+        ("uk", "Сеул у вівторок призупинив імпорт аргентинської птиці."),
+    ],
+)
+def test_halting_imports_is_an_import_ban_in_every_language(
+    engine: Engine, language: str, body: str
+) -> None:
+    assert _types(engine, body, language=language) == ["embargo_imposed"]
+
+
+def test_clearing_a_sale_approves_a_transfer_not_a_use(engine: Engine) -> None:
+    alerts = _alerts(
+        engine,
+        "The notice went to parliament on Tuesday.",
+        title="Canberra clears $400m patrol boat and missile sale to Fiji",
+    )
+    assert [a.event_type for a in alerts] == ["arms_transfer_approved"]
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        ("en", "The president presses partners for a green light to fire the missiles at bases."),
+        ("es", "El Gobierno niega que Chile vaya a enviar tropas a Haití."),
+    ],
+)
+def test_a_request_or_a_denial_is_not_the_decision(
+    engine: Engine, language: str, body: str
+) -> None:
+    assert _types(engine, body, language=language) == []
+
+
+def test_a_word_inside_the_trigger_phrase_does_not_make_its_exception(engine: Engine) -> None:
+    body = "Canberra lifts the pause on development aid to Honiara."
+    assert _types(engine, body) == ["aid_resumed"]

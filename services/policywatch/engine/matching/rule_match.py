@@ -117,10 +117,18 @@ def _in(h: Hit, scope: ScopeSpan) -> bool:
 
 
 def _holds(
-    cond: Cond, ctx: ArticleContext, scope: ScopeSpan, avoid: Hit | None, used: list[Hit]
+    cond: Cond,
+    ctx: ArticleContext,
+    scope: ScopeSpan,
+    avoid: Hit | None,
+    used: list[Hit],
+    within: Hit | None = None,
 ) -> bool:
     """Whether ``cond`` holds in ``scope``, not counting hits that overlap ``avoid`` (the
-    trigger); the hits that made it hold are appended to ``used``."""
+    trigger) nor hits strictly inside ``within`` (an exception is not made by a word of the
+    trigger's own phrase: "lifts the pause on" names no second pause, while "export
+    restrictions" around the trigger "restrictions" is a phrase of its own); the hits that made
+    it hold are appended to ``used``."""
     # Exact type tests, not isinstance: the node types are never subclassed, and this runs for
     # every trigger hit of every woken rule.
     if type(cond) is SetCond:
@@ -132,15 +140,23 @@ def _holds(
                 or h.end <= avoid.start
                 or h.start >= avoid.end
             ):
+                if (
+                    within is not None
+                    and h.field == within.field
+                    and within.start <= h.start
+                    and h.end <= within.end
+                    and h.end - h.start < within.end - within.start
+                ):
+                    continue
                 used.append(h)
                 return True
         return False
     if type(cond) is AllCond:
-        return all(_holds(c, ctx, scope, avoid, used) for c in cond.parts)
+        return all(_holds(c, ctx, scope, avoid, used, within) for c in cond.parts)
     if type(cond) is AnyCond:
-        return any(_holds(c, ctx, scope, avoid, used) for c in cond.parts)
+        return any(_holds(c, ctx, scope, avoid, used, within) for c in cond.parts)
     assert type(cond) is NotCond
-    return not _holds(cond.part, ctx, scope, avoid, [])
+    return not _holds(cond.part, ctx, scope, avoid, [], within)
 
 
 def _cue_factor(
@@ -402,7 +418,7 @@ def match_rule(
     for guard in rule.guards:
         g_span = _scope(guard.scope, guard.window, ctx, hit)
         g_used: list[Hit] = []
-        if g_span is not None and _holds(guard.condition.root, ctx, g_span, None, g_used):
+        if g_span is not None and _holds(guard.condition.root, ctx, g_span, None, g_used, hit):
             if trace is not None and step is not None:
                 words = "; ".join(trace.words(ctx, g_used))
                 reject(step, f"excluded by 'unless' ({guard.scope}): {words}")
