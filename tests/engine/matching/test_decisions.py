@@ -619,3 +619,28 @@ def test_a_request_or_a_denial_is_not_the_decision(
 def test_a_word_inside_the_trigger_phrase_does_not_make_its_exception(engine: Engine) -> None:
     body = "Canberra lifts the pause on development aid to Honiara."
     assert _types(engine, body) == ["aid_resumed"]
+
+
+@pytest.mark.parametrize(
+    ("language", "told", "forecast"),
+    [
+        (
+            "en",
+            "Its aid to Mali would be suspended from Monday, Germany said.",
+            "The EU would lift its sanctions on Syria, France said on Monday.",
+        ),
+        (
+            "de",
+            "Die Zahlungen an Mali würden ab sofort ausgesetzt, teilte die Bundesregierung mit.",
+            "Die EU würde die Sanktionen gegen Syrien aufheben, sagte Frankreichs Außenminister.",
+        ),
+    ],
+)
+def test_a_reporting_clause_after_the_decision_makes_would_its_future(
+    engine: Engine, language: str, told: str, forecast: str
+) -> None:
+    alerts = _alerts(engine, told, language=language)
+    assert [(a.event_type, a.actor.code if a.actor else None) for a in alerts] == [
+        ("aid_suspended", "DE")
+    ]
+    assert _types(engine, forecast, language=language) == []

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
 from policywatch.engine.matching.chronology import Anchor, anchor_near
 from policywatch.engine.matching.scanner import ArticleContext, Hit
-from policywatch.engine.matching.slots import Mention, extract_slots
+from policywatch.engine.matching.slots import Mention, extract_slots, governed
 from policywatch.engine.matching.trace import Trace, describe_condition, reject
 from policywatch.engine.rule_language.compiler import CompiledRule, CueSet, LanguagePack
 from policywatch.engine.rule_language.conditions import AllCond, AnyCond, Cond, NotCond, SetCond
@@ -211,7 +212,7 @@ def _cue_factor(
                 continue
             if cue.not_as_object and _object_of_decision(text, c.start, pack):
                 continue
-            if cue.not_in_report and _reported(ctx, hit.field, s_start, c.start, pack):
+            if cue.not_in_report and _reported(ctx, hit, (s_start, s_end), c.start, pack):
                 continue
             if cue.effect == "reverse":
                 # Composition: lift + ban is permissive, but end + arms sales restricts. The
@@ -248,25 +249,56 @@ _REPORT_REACH = 10
 
 
 def _reported(
-    ctx: ArticleContext, field: int, s_start: int, start: int, pack: LanguagePack
+    ctx: ArticleContext, hit: Hit, sentence: tuple[int, int], start: int, pack: LanguagePack
 ) -> bool:
     """A speaker tells its own future: a speech verb stands among the few words before
     ``start`` ("France said its troops would"), and no other state is named between them. When
-    one is ("Macron said the EU would lift"), the speaker forecasts another's decision."""
-    text = ctx.fields[field].text
+    one is ("Macron said the EU would lift"), the speaker forecasts another's decision.
+
+    The reporting clause may also follow the trigger's clause, after a comma ("die Zahlungen
+    würden ausgesetzt, teilte die Ministerin mit"; "its troops would leave, Paris said"): then
+    no state may be named before ``start`` but the speaker."""
+    s_start, s_end = sentence
+    text = ctx.fields[hit.field].text
     words = words_in(text, s_start, start)[-_REPORT_REACH:]
     verb = None
     for w in reversed(words):
-        folded = words_of(w.group())
-        if folded and folded[0] in pack.speech_verbs:
+        if _speech_verb(w, pack):
             verb = w
             break
+    mentions = ctx.mentions(hit.field, pack)
+
+    def subjects(begin: int, end: int) -> set[str]:
+        # A state after a preposition is an object ("its aid to Mali would"), not a subject.
+        return {
+            m.code
+            for m in mentions
+            if begin <= m.start and m.end <= end and not governed(text, s_start, m, mentions, pack)
+        }
+
+    if verb is not None:
+        speaker = [m.code for m in mentions if s_start <= m.start and m.end <= verb.start()]
+        named = subjects(verb.end(), start)
+        return not named or (bool(speaker) and named == {speaker[-1]})
+    comma = text.find(",", hit.end, s_end)
+    if comma < 0:
+        return False
+    after = words_in(text, comma, min(s_end, comma + 40))[:_REPORT_AFTER]
+    verb = next((w for w in after if _speech_verb(w, pack)), None)
     if verb is None:
         return False
-    mentions = ctx.mentions(field, pack)
-    speaker = [m.code for m in mentions if s_start <= m.start and m.end <= verb.start()]
-    named = {m.code for m in mentions if verb.end() <= m.start and m.end <= start}
-    return not named or (bool(speaker) and named == {speaker[-1]})
+    speaker = [m.code for m in mentions if verb.end() <= m.start and m.end <= s_end]
+    named = subjects(s_start, start)
+    return not named or (bool(speaker) and named == {speaker[0]})
+
+
+#: How many words after the comma that ends the trigger's clause a speech verb may stand.
+_REPORT_AFTER = 2
+
+
+def _speech_verb(word: re.Match[str], pack: LanguagePack) -> bool:
+    folded = words_of(word.group())
+    return bool(folded) and folded[0] in pack.speech_verbs
 
 
 #: How many words after a reversing trigger its restriction may stand ("suspend its export

@@ -19,7 +19,7 @@ from policywatch.engine.rule_language.compiler import LanguagePack
 from policywatch.engine.text.normalize import words_of
 from policywatch.engine.text.sentences import count_words, words_in
 
-__all__ = ["Mention", "Slots", "extract_slots", "resolve_mentions"]
+__all__ = ["Mention", "Slots", "extract_slots", "governed", "resolve_mentions"]
 
 #: How many words after the event a passive agent ("by the EU") may start. Further on, "by"
 #: belongs to another verb ("a company controlled by Cuba's armed forces").
@@ -116,6 +116,13 @@ def _governed(
             and owner.end() not in mention_ends
         )
     return True
+
+
+def governed(
+    text: str, floor: int, m: Mention, mentions: list[Mention], pack: LanguagePack
+) -> bool:
+    """Whether a preposition makes ``m`` an object ("aid **to Mali**"), not a subject."""
+    return _governed(text, floor, m.start, pack, frozenset(x.end for x in mentions))
 
 
 def _coordinated_first(text: str, before: list[Mention], k: int) -> int:
@@ -265,6 +272,12 @@ def extract_slots(
     if actor is None:
         for m in after:
             if _speech_follows(text, m.end, s_end, pack):
+                actor, by_speech = m, True
+                break
+            if pack.subject_after_verb and _word_before(text, t_end, m.start, skip) in (
+                pack.speech_verbs
+            ):
+                # An inverted reporting clause (", teilte die Bundesregierung mit").
                 actor, by_speech = m, True
                 break
     if actor is None and subject_is_target:
