@@ -644,3 +644,25 @@ def test_a_reporting_clause_after_the_decision_makes_would_its_future(
         ("aid_suspended", "DE")
     ]
     assert _types(engine, forecast, language=language) == []
+
+
+def test_a_cue_before_coordinated_verbs_governs_each_of_them(engine: Engine) -> None:
+    proposed = (
+        "The Commission on Wednesday proposed suspending trade concessions granted to Cairo "
+        "under the partnership accord and imposing sanctions on two Egyptian ministers."
+    )
+    assert _types(engine, proposed) == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Beijing placed sanctions on four Canadian lawmakers on Friday.",
+        "Ottawa has put sanctions on six Iranian officials, the foreign ministry said.",
+        "China decided to take countermeasures against six US drone makers on Friday.",
+    ],
+)
+def test_placing_sanctions_and_deciding_countermeasures_impose_sanctions(
+    engine: Engine, body: str
+) -> None:
+    assert _types(engine, body) == ["sanctions_imposed"]

@@ -179,6 +179,9 @@ def _cue_factor(
     ft = ctx.fields[hit.field]
     s_start, s_end = ft.sentence_at(hit.start)
     text = ft.text
+    first = _first_conjunct(text, s_start, hit)
+    if first is not None:
+        event_start = min(event_start, first)
     factor = 1.0
     reversal: Hit | None = None
     reversible = rule.spec.event_type in REVERSED
@@ -232,6 +235,32 @@ def _cue_factor(
             factor *= cue.factor
             break
     return factor, reversal
+
+
+#: How many words before a coordinated trigger its first conjunct may begin.
+_CONJUNCT_REACH = 16
+
+
+def _first_conjunct(text: str, s_start: int, hit: Hit) -> int | None:
+    """Where the first of coordinated verbs of one form begins, when the trigger is a later
+    one ("proposed **suspending** trade perks and **imposing** sanctions"): what governs the
+    first governs the others, so a cue before it is measured to it. ``None`` when no
+    conjunction stands right before the trigger, or no earlier word of the trigger's ending
+    (the last three letters) does in its clause."""
+    words = words_in(text, max(s_start, hit.start - 160), hit.start)
+    if len(words) < 2 or words[-1].group().casefold() not in _CONJUNCTIONS:
+        return None
+    trigger = words_of(text[hit.start : hit.end])
+    if not trigger or len(trigger[0]) < 5:
+        return None
+    ending = trigger[0][-3:]
+    for w in reversed(words[-_CONJUNCT_REACH:-1]):
+        if _CLAUSE_ENDS.intersection(text[w.end() : hit.start]):
+            return None
+        folded = words_of(w.group())
+        if folded and len(folded[0]) >= 5 and folded[0].endswith(ending):
+            return w.start()
+    return None
 
 
 #: How far before a cue word a target preposition makes it the decision's object.
