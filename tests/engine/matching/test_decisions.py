@@ -666,3 +666,59 @@ def test_placing_sanctions_and_deciding_countermeasures_impose_sanctions(
     engine: Engine, body: str
 ) -> None:
     assert _types(engine, body) == ["sanctions_imposed"]
+
+
+@pytest.mark.parametrize(
+    ("language", "banned", "suspended"),
+    [
+        (
+            "en",
+            "Hanoi banned exports of rare earths to Japan on Monday.",
+            "Hanoi suspended its ban on rare earth exports to Japan on Monday.",
+        ),
+        (
+            "de",
+            "Vietnam verbietet die Ausfuhr von seltenen Erden nach Japan.",
+            "Vietnam hebt das Exportverbot für seltene Erden nach Japan auf.",
+        ),
+        (
+            "fr",
+            "Hanoï interdit les exportations de terres rares vers le Japon.",
+            "Hanoï suspend l'interdiction d'exporter des terres rares vers le Japon.",
+        ),
+        (
+            "es",
+            "Hanói prohíbe las exportaciones de tierras raras a Japón.",
+            "Hanói suspende la prohibición de exportar tierras raras a Japón.",
+        ),
+        (
+            "ru",
+            "Ханой запретил экспорт редкоземельных металлов в Японию.",
+            "Ханой приостановил запрет на экспорт редкоземельных металлов в Японию.",
+        ),
+        (
+            "uk",
+            "Ханой заборонив експорт рідкісноземельних металів до Японії.",
+            "Ханой призупинив заборону на експорт рідкісноземельних металів до Японії.",
+        ),
+    ],
+)
+def test_an_export_ban_on_materials_is_an_export_control_and_its_pause_eases_it(
+    engine: Engine, language: str, banned: str, suspended: str
+) -> None:
+    assert _types(engine, banned, language=language) == ["export_controls_tightened"]
+    assert _types(engine, suspended, language=language) == ["export_controls_eased"]
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        ("de", "Vietnam stoppt die Lieferung von Reis nach Japan."),
+        ("fr", "Le Vietnam suspend les livraisons de riz vers le Japon."),
+        ("uk", "В'єтнам зупинив постачання рису до Японії."),
+    ],
+)
+def test_a_delivery_of_other_goods_is_no_weapons_restriction(
+    engine: Engine, language: str, body: str
+) -> None:
+    assert "weapons_restriction_imposed" not in _types(engine, body, language=language)
