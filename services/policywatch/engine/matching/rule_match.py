@@ -247,8 +247,17 @@ def _first_conjunct(text: str, s_start: int, hit: Hit) -> int | None:
     first governs the others, so a cue before it is measured to it. ``None`` when no
     conjunction stands right before the trigger, or no earlier word of the trigger's ending
     (the last three letters) does in its clause."""
+    # The word right before the trigger, read by hand: this runs for every cue check.
+    end = hit.start
+    while end > s_start and text[end - 1].isspace():
+        end -= 1
+    begin = end
+    while begin > s_start and text[begin - 1].isalpha():
+        begin -= 1
+    if text[begin:end].casefold() not in _CONJUNCTIONS:
+        return None
     words = words_in(text, max(s_start, hit.start - 160), hit.start)
-    if len(words) < 2 or words[-1].group().casefold() not in _CONJUNCTIONS:
+    if len(words) < 2:
         return None
     trigger = words_of(text[hit.start : hit.end])
     if not trigger or len(trigger[0]) < 5:
