@@ -722,3 +722,22 @@ def test_a_delivery_of_other_goods_is_no_weapons_restriction(
     engine: Engine, language: str, body: str
 ) -> None:
     assert "weapons_restriction_imposed" not in _types(engine, body, language=language)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # the passive's auxiliary "wurden" is not the conditional "würden"
+        ("Die EU-Sanktionen gegen Syrien wurden am Montag aufgehoben.", ["sanctions_lifted"]),
+        ("Die Sanktionen gegen Syrien würden aufgehoben, wenn Damaskus einlenkt.", []),
+        # "konnte" (managed to) is not "könnte" (could)
+        (
+            "Die EU konnte sich am Montag auf neue Sanktionen gegen Belarus einigen.",
+            ["sanctions_imposed"],
+        ),
+        ("Die EU könnte sich bald auf neue Sanktionen gegen Belarus einigen.", []),
+        ("Der Entwurf hätte neue Sanktionen gegen Belarus verhängt.", []),
+    ],
+)
+def test_german_cues_keep_their_umlauts(engine: Engine, body: str, expected: list[str]) -> None:
+    assert _types(engine, body, language="de") == expected

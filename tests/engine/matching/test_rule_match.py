@@ -79,3 +79,10 @@ def test_a_list_marked_with_trigger_may_be_satisfied_by_the_trigger_itself() -> 
     )
     engine = Engine.from_yaml(pack)
     assert len(detect(engine, "Canada lifted sanctions on the bank.")) == 1
+
+
+def test_a_list_with_exact_accents_tells_umlauts_apart() -> None:
+    pack = PACK.replace("  rumour: [rumour]", "  rumour: {accents: true, terms: [gerücht]}")
+    engine = Engine.from_yaml(pack)
+    assert detect(engine, "Canada lifted sanctions on the bank. Gerücht.") == []
+    assert len(detect(engine, "Canada lifted sanctions on the bank. Geruecht. Gerucht.")) == 1

@@ -8,6 +8,7 @@ rule reads into :class:`Hit` tuples.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Container
 from datetime import date
 from operator import itemgetter
@@ -24,7 +25,7 @@ __all__ = ["ArticleContext", "Hit", "Matches", "Scanner", "collect_hits"]
 #: Per field, the automaton's ``(pattern id, start, end)`` over the padded normalised text.
 Matches = list[list[tuple[int, int, int]]]
 #: ``(set id, exact-case form or None, prefix, value)``: a pattern's terms, flattened.
-_Term = tuple[int, str | None, bool, str | None]
+_Term = tuple[int, str | None, bool, str | None, bool]
 
 
 class Hit(NamedTuple):
@@ -85,7 +86,7 @@ class Scanner:
         self.terms: list[tuple[_Term, ...]] = [
             shared.setdefault(key, key)
             for key in (
-                tuple((t.set_id, t.cased, t.prefix, t.value) for t in infos)
+                tuple((t.set_id, t.cased, t.prefix, t.value, t.accented) for t in infos)
                 for infos in pack.pattern_terms
             )
         ]
@@ -182,7 +183,7 @@ class Scanner:
                         else:
                             bucket.append(hit)
                 continue
-            for set_id, cased_form, prefix, value in terms[pid]:
+            for set_id, cased_form, prefix, value, accented in terms[pid]:
                 if set_id not in sets:
                     continue
                 we = ntext.index(" ", e) if prefix else e - 1
@@ -192,8 +193,13 @@ class Scanner:
                     start, end = offsets[s], offsets[we - 1]
                 if cased_form is not None:
                     seg = original[start:end]
+                    if accented:
+                        if " ".join(unicodedata.normalize("NFC", seg).split()).casefold() != (
+                            cased_form
+                        ):
+                            continue
                     # cased_form is already normalised, so an identical span needs no folding
-                    if seg != cased_form and normalize_cased(seg) != cased_form:
+                    elif seg != cased_form and normalize_cased(seg) != cased_form:
                         continue
                 hit = _new_hit(Hit, (set_id, fi, start, end, value))
                 bucket = get(set_id)

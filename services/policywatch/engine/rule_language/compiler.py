@@ -38,10 +38,15 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class TermInfo:
+    """One term behind a pattern. ``cased``: the form the original text must show, with
+    ``accented`` compared case-insensitively but with its accents ("würde", not "wurde"),
+    otherwise with its case but without them ("US", not "us")."""
+
     set_id: int
     cased: str | None
     prefix: bool
     value: str | None
+    accented: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,12 +137,15 @@ class _Builder:
         inflect: bool,
         value: str | None = None,
         where: tuple[LoadedFile, tuple[str | int, ...]] | None = None,
+        accents: bool = False,
     ) -> None:
         cased: str | None = None
         prefix = False
         body = text
         if body.startswith("="):
             body, cased, inflect = body[1:], normalize_cased(body[1:]), False
+        elif accents:
+            cased, inflect = " ".join(body.split()).casefold(), False
         if body.endswith("*"):
             body, prefix, inflect = body[:-1], True, False
         words = words_of(body)
@@ -153,7 +161,7 @@ class _Builder:
         self.phrases.add((set_id, " ".join(words)))
         forms = phrase_forms(words, language, raw=body) if inflect else [(tuple(words), prefix)]
         for form, is_prefix in forms:
-            info = TermInfo(set_id, cased, is_prefix, value)
+            info = TermInfo(set_id, cased, is_prefix, value, accents and not text.startswith("="))
             pattern = " " + " ".join(form) + ("" if is_prefix else " ")
             bucket = self.patterns.setdefault(pattern, [])
             if info not in bucket:
@@ -224,7 +232,12 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
             sid = b.set_id("cue", language, name)
             for i, term in enumerate(cue.terms):
                 b.add_term(
-                    term, sid, language, inflect=cue.inflect, where=(f, ("cues", name, "terms", i))
+                    term,
+                    sid,
+                    language,
+                    inflect=cue.inflect,
+                    accents=cue.accents,
+                    where=(f, ("cues", name, "terms", i)),
                 )
             if cue.effect == "break":
                 breaks.add(sid)
@@ -285,10 +298,23 @@ def _build_lists(b: _Builder) -> None:
             if lst.with_trigger:
                 b.with_trigger.add(sid)
             for i, term in enumerate(lst.terms):
-                b.add_term(term, sid, lang, inflect=lst.inflect, where=(f, ("lists", name, i)))
+                b.add_term(
+                    term,
+                    sid,
+                    lang,
+                    inflect=lst.inflect,
+                    accents=lst.accents,
+                    where=(f, ("lists", name, i)),
+                )
             for value, terms in lst.values.items():
                 b.add_term(
-                    value, sid, lang, inflect=lst.inflect, value=value, where=(f, ("lists", name))
+                    value,
+                    sid,
+                    lang,
+                    inflect=lst.inflect,
+                    accents=lst.accents,
+                    value=value,
+                    where=(f, ("lists", name)),
                 )
                 for term in terms:
                     b.add_term(
@@ -296,6 +322,7 @@ def _build_lists(b: _Builder) -> None:
                         sid,
                         lang,
                         inflect=lst.inflect,
+                        accents=lst.accents,
                         value=value,
                         where=(f, ("lists", name)),
                     )

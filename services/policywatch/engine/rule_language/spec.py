@@ -72,6 +72,13 @@ class ListSpec(_Spec):
 
     description: str | None = None
     inflect: bool = Field(True, description="Also match inflected forms of each word")
+    accents: bool = Field(
+        False,
+        description=(
+            "Match the terms' accents exactly, as written: German 'würde' (would) is not "
+            "'wurde' (was), nor 'hätte' 'hatte'. Implies no inflection"
+        ),
+    )
     with_trigger: bool = Field(
         False,
         description=(
@@ -110,6 +117,13 @@ class CueSpec(_Spec):
     before: int = Field(6, ge=0, le=60)
     after: int = Field(0, ge=0, le=60)
     inflect: bool = True
+    accents: bool = Field(
+        False,
+        description=(
+            "Match the terms' accents exactly, as written: German 'würde' (would) is not "
+            "'wurde' (was), nor 'hätte' 'hatte'. Implies no inflection"
+        ),
+    )
     not_as_object: bool = Field(
         False,
         description=(
