@@ -741,3 +741,38 @@ def test_a_delivery_of_other_goods_is_no_weapons_restriction(
 )
 def test_german_cues_keep_their_umlauts(engine: Engine, body: str, expected: list[str]) -> None:
     assert _types(engine, body, language="de") == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "body", "expected"),
+    [
+        # words that share a stem with a cue or a list word, in other senses
+        (
+            "es",
+            "Washington impone sanciones a Irán, según fuentes diplomáticas.",
+            ["sanctions_imposed"],
+        ),
+        (
+            "es",
+            "Pekín suspende las importaciones de carne de vacuno de Brasil.",
+            ["embargo_imposed"],
+        ),
+        ("es", "Chile envía ayuda militar a Ecuador.", []),
+        ("fr", "Ottawa impose maintenant des sanctions à l'Iran.", ["sanctions_imposed"]),
+        ("fr", "Ottawa envoie de l'aide militaire à l'Ukraine.", []),
+        ("de", "Berlin hat kurzfristig Hilfe für die Ukraine zugesagt.", []),
+        # preparing a package is not adopting it
+        ("es", "Bruselas prepara un nuevo paquete de sanciones contra Rusia.", []),
+        ("fr", "Bruxelles prépare un nouveau paquet de sanctions contre la Russie.", []),
+        # a German sentence that opens with its article names its subject
+        (
+            "de",
+            "Der Kreml hat Sanktionen gegen 20 britische Politiker verhängt.",
+            ["sanctions_imposed"],
+        ),
+    ],
+)
+def test_words_in_other_senses_and_preparations(
+    engine: Engine, language: str, body: str, expected: list[str]
+) -> None:
+    assert _types(engine, body, language=language) == expected

@@ -108,6 +108,8 @@ def _governed(
     words, i, word = _words_before(text, floor, pos, pack.skip_words)
     if word not in pack.target_prepositions:
         return False
+    if word in pack.genitive_articles and not text[floor : words[i].start()].strip():
+        return False  # the article opens the sentence: "Der Kreml hat ..." names its subject
     if word in pack.genitive_articles and i > 0:
         owner = words[i - 1]
         return not (
