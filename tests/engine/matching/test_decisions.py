@@ -776,3 +776,18 @@ def test_words_in_other_senses_and_preparations(
     engine: Engine, language: str, body: str, expected: list[str]
 ) -> None:
     assert _types(engine, body, language=language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "body", "actor"),
+    [
+        ("fr", "Les sanctions contre la Syrie sont levées, a annoncé la France lundi.", "FR"),
+        ("es", "Las sanciones contra Siria quedan levantadas, anunció España el lunes.", "ES"),
+        ("en", "The arms embargo on the island was lifted, said the United Nations.", "UN"),
+    ],
+)
+def test_the_state_after_an_inverted_reporting_verb_is_the_speaker(
+    engine: Engine, language: str, body: str, actor: str
+) -> None:
+    alerts = _alerts(engine, body, language=language)
+    assert [a.actor.code if a.actor else None for a in alerts] == [actor]

@@ -276,10 +276,9 @@ def extract_slots(
             if _speech_follows(text, m.end, s_end, pack):
                 actor, by_speech = m, True
                 break
-            if pack.subject_after_verb and _word_before(text, t_end, m.start, skip) in (
-                pack.speech_verbs
-            ):
-                # An inverted reporting clause (", teilte die Bundesregierung mit").
+            if _word_before(text, t_end, m.start, skip) in pack.speech_verbs:
+                # An inverted reporting clause (", teilte die Bundesregierung mit", ", anunció
+                # la Casa Blanca", ", said Britain's foreign secretary").
                 actor, by_speech = m, True
                 break
     if actor is None and subject_is_target:
