@@ -12,7 +12,7 @@ from pathlib import Path
 from policywatch.engine.calibration import Calibration, CalibrationError
 from policywatch.engine.matching.arbitration import arbitrate
 from policywatch.engine.matching.rule_match import Candidate, match_rule
-from policywatch.engine.matching.scanner import Scanner, article_fields
+from policywatch.engine.matching.scanner import Hit, Scanner, article_fields
 from policywatch.engine.matching.trace import Trace
 from policywatch.engine.rule_language.compiler import CompiledPack, CompiledRule, compile_rules
 from policywatch.engine.rule_language.loader import (
@@ -195,13 +195,17 @@ class Engine:
         matched: dict[str, None] = {}
         candidates: list[Candidate] = []
         hedged: dict[str, str] = {}
+        # Rules of one family share their trigger lists: sort each list's hits once.
+        by_triggers: dict[frozenset[int], list[Hit]] = {}
         for i in ready:
             rule = order[i]
             evaluated.append(rule.spec.id)
             pack = self.pack.languages[rule.language]
-            triggers = sorted(
-                (h for sid in rule.trigger_sets for h in hits.get(sid, ())), key=_BY_POSITION
-            )
+            triggers = by_triggers.get(rule.trigger_sets)
+            if triggers is None:
+                triggers = by_triggers[rule.trigger_sets] = sorted(
+                    (h for sid in rule.trigger_sets for h in hits.get(sid, ())), key=_BY_POSITION
+                )
             for hit in triggers:
                 in_title = ctx.fields[hit.field].name == "title"
                 cand = match_rule(rule, ctx, hit, pack, trace, hedged if in_title else None)

@@ -133,8 +133,9 @@ def _holds(
     # Exact type tests, not isinstance: the node types are never subclassed, and this runs for
     # every trigger hit of every woken rule.
     if type(cond) is SetCond:
+        field, start, end = scope
         for h in ctx.hits.get(cond.set_id, ()):
-            if _in(h, scope) and (
+            if ((field is None or h.field == field) and start <= h.start and h.end <= end) and (
                 avoid is None
                 or cond.with_trigger
                 or h.field != avoid.field
@@ -152,10 +153,17 @@ def _holds(
                 used.append(h)
                 return True
         return False
+    # Loops rather than all()/any() over generators: cheaper on this path.
     if type(cond) is AllCond:
-        return all(_holds(c, ctx, scope, avoid, used, within) for c in cond.parts)
+        for c in cond.parts:  # noqa: SIM110
+            if not _holds(c, ctx, scope, avoid, used, within):
+                return False
+        return True
     if type(cond) is AnyCond:
-        return any(_holds(c, ctx, scope, avoid, used, within) for c in cond.parts)
+        for c in cond.parts:  # noqa: SIM110
+            if _holds(c, ctx, scope, avoid, used, within):
+                return True
+        return False
     assert type(cond) is NotCond
     return not _holds(cond.part, ctx, scope, avoid, [], within)
 
