@@ -791,3 +791,19 @@ def test_the_state_after_an_inverted_reporting_verb_is_the_speaker(
 ) -> None:
     alerts = _alerts(engine, body, language=language)
     assert [a.actor.code if a.actor else None for a in alerts] == [actor]
+
+
+@pytest.mark.parametrize(
+    ("language", "passive"),
+    [
+        ("fr", "La suspension de l'aide militaire au Mali a été confirmée lundi par la France."),
+        ("es", "La suspensión de la ayuda militar a Malí fue confirmada el lunes por España."),
+    ],
+)
+def test_an_agent_after_a_passive_auxiliary_is_the_decider(
+    engine: Engine, language: str, passive: str
+) -> None:
+    alerts = _alerts(engine, passive, language=language)
+    assert [(a.event_type, a.actor.code if a.actor else None) for a in alerts] == [
+        ("aid_suspended", language.upper())
+    ]

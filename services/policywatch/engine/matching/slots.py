@@ -24,6 +24,9 @@ __all__ = ["Mention", "Slots", "extract_slots", "governed", "resolve_mentions"]
 #: How many words after the event a passive agent ("by the EU") may start. Further on, "by"
 #: belongs to another verb ("a company controlled by Cuba's armed forces").
 AGENT_REACH = 4
+#: How far the agent may stand when a passive auxiliary announces it ("la suspension de l'aide
+#: militaire à l'Ukraine a été confirmée par la Maison Blanche").
+PASSIVE_REACH = 9
 #: How many words after a mention a speech verb may follow ("the Pentagon said").
 SPEECH_REACH = 2
 
@@ -71,6 +74,16 @@ def _words_before(
 
 def _word_before(text: str, floor: int, pos: int, skip: frozenset[str]) -> str:
     return _words_before(text, floor, pos, skip)[2]
+
+
+def _passive_between(text: str, start: int, end: int, pack: LanguagePack) -> bool:
+    """A passive auxiliary stands between the event and the agent ("... a **été** décidée
+    par")."""
+    for w in words_in(text, start, end):
+        folded = words_of(w.group())
+        if folded and folded[0] in pack.passive_markers:
+            return True
+    return False
 
 
 def _speech_follows(text: str, pos: int, ceiling: int, pack: LanguagePack) -> bool:
@@ -250,9 +263,12 @@ def extract_slots(
     actor: Mention | None = None
     by_speech = False
     for m in after:
-        if count_words(text, t_end, m.start) > AGENT_REACH:
+        words = count_words(text, t_end, m.start)
+        if words > (PASSIVE_REACH if pack.passive_markers else AGENT_REACH):
             break
-        if _word_before(text, t_end, m.start, skip) in pack.agent_prepositions:
+        if _word_before(text, t_end, m.start, skip) in pack.agent_prepositions and (
+            not pack.passive_markers or _passive_between(text, t_end, m.start, pack)
+        ):
             actor = m
             break
     if actor is None and restrictions:

@@ -81,6 +81,7 @@ class LanguagePack:
     genitive_articles: frozenset[str] = frozenset()
     subject_after_verb: bool = False
     restriction_kinds: frozenset[str] = frozenset()
+    passive_markers: frozenset[str] = frozenset()
     restriction_sets: frozenset[int] = frozenset()
     #: Normalised month-name forms to their month (1-12); see :mod:`chronology`.
     months: dict[str, int] = field(default_factory=dict)
@@ -192,6 +193,7 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
         "skip_words": set(),
         "genitive_articles": set(),
         "restriction_kinds": set(),
+        "passive_markers": set(),
     }
     inflector = inflector_for(language)
     subject_after_verb = False
@@ -281,6 +283,7 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
         genitive_articles=frozenset(slot["genitive_articles"]),
         subject_after_verb=subject_after_verb,
         restriction_kinds=frozenset(slot["restriction_kinds"]),
+        passive_markers=frozenset(slot["passive_markers"]),
         restriction_sets=frozenset(restrictions),
         months=months,
         month_markers=frozenset(month_markers),

@@ -171,6 +171,15 @@ class SlotWords(_Spec):
             " **arms** embargo'); a commodity there ('Russian oil embargo') names the target"
         ),
     )
+    passive_markers: list[str] = Field(
+        [],
+        description=(
+            "Auxiliaries of the passive ('été', 'fue'): where a language lists them, an agent"
+            " preposition names the decider only after one ('a été décidée **par** Paris'), so"
+            " 'l'emploi des missiles par l'Ukraine' names a user, and it may stand further from"
+            " the event"
+        ),
+    )
     subject_after_verb: bool = Field(
         False,
         description=(
