@@ -807,3 +807,24 @@ def test_an_agent_after_a_passive_auxiliary_is_the_decider(
     assert [(a.event_type, a.actor.code if a.actor else None) for a in alerts] == [
         ("aid_suspended", language.upper())
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "body", "expected"),
+    [
+        (
+            "de",
+            "Peking erlaubt wieder die Einfuhr von Rindfleisch aus Uruguay.",
+            ["embargo_lifted"],
+        ),
+        ("fr", "Pékin reprend les importations de bœuf uruguayen.", ["embargo_lifted"]),
+        ("es", "Pekín vuelve a permitir la importación de carne uruguaya.", ["embargo_lifted"]),
+        ("de", "Japan sanktioniert zwölf Firmen aus Belarus.", ["sanctions_imposed"]),
+        ("fr", "Le Japon sanctionne douze entreprises russes.", ["sanctions_imposed"]),
+        ("es", "Japón sanciona a doce empresas rusas.", ["sanctions_imposed"]),
+    ],
+)
+def test_imports_allowed_again_and_the_verb_to_sanction(
+    engine: Engine, language: str, body: str, expected: list[str]
+) -> None:
+    assert _types(engine, body, language=language) == expected
