@@ -828,3 +828,35 @@ def test_imports_allowed_again_and_the_verb_to_sanction(
     engine: Engine, language: str, body: str, expected: list[str]
 ) -> None:
     assert _types(engine, body, language=language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "lifted", "paused"),
+    [
+        (
+            "es",
+            "Washington levanta la pausa en la ayuda militar a Ucrania.",
+            "Washington pausó la ayuda militar a Ucrania.",
+        ),
+        (
+            "fr",
+            "Washington lève la pause de l'aide militaire à l'Ukraine.",
+            "Washington a mis en pause l'aide militaire à l'Ukraine.",
+        ),
+        (
+            "de",
+            "Washington hebt die Pause bei der Militärhilfe für die Ukraine auf.",
+            "Washington pausiert die Militärhilfe für die Ukraine.",
+        ),
+        (
+            "ru",
+            "Вашингтон снял паузу в военной помощи Украине.",
+            "США поставили на паузу военную помощь Украине.",
+        ),
+    ],
+)
+def test_a_pause_on_aid_suspends_it_and_lifting_the_pause_resumes_it(
+    engine: Engine, language: str, lifted: str, paused: str
+) -> None:
+    assert _types(engine, lifted, language=language) == ["aid_resumed"]
+    assert _types(engine, paused, language=language) == ["aid_suspended"]
