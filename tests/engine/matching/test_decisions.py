@@ -860,3 +860,73 @@ def test_a_pause_on_aid_suspends_it_and_lifting_the_pause_resumes_it(
 ) -> None:
     assert _types(engine, lifted, language=language) == ["aid_resumed"]
     assert _types(engine, paused, language=language) == ["aid_suspended"]
+
+
+@pytest.mark.parametrize(
+    ("language", "body", "expected"),
+    [
+        (
+            "es",
+            "Las sanciones contra Irán fueron levantadas por Francia.",
+            [("sanctions_lifted", "FR")],
+        ),
+        (
+            "fr",
+            "L'embargo sur les armes contre l'Iran a été levé par la France.",
+            [("embargo_lifted", "FR")],
+        ),
+        (
+            "es",
+            "España levanta las sanciones contra Rusia, una medida que fue criticada por Ucrania.",
+            [("sanctions_lifted", "ES")],
+        ),
+        (
+            "es",
+            "Francia suspende su ayuda militar a Malí, una decisión que fue aplaudida por Argelia.",
+            [("aid_suspended", "FR")],
+        ),
+        (
+            "en",
+            "Sanctions against Iran were eased on Monday, the minister told Russia's state "
+            "broadcaster.",
+            [],
+        ),
+        (
+            "en",
+            "Sanctions on Iran were lifted, with member states France and Germany abstaining.",
+            [],
+        ),
+        (
+            "en",
+            "Britain, whose envoy was not surprised, expelled two diplomats from London and "
+            "imposed sanctions on Iran.",
+            [("sanctions_imposed", "GB")],
+        ),
+        (
+            "en",
+            "Germany would lift its sanctions on Russia next month, Berlin said.",
+            [("sanctions_lifted", "DE")],
+        ),
+        (
+            "en",
+            "Germany would lift its sanctions on Russia next month, said Berlin.",
+            [("sanctions_lifted", "DE")],
+        ),
+        (
+            "de",
+            "Der Ukraine wird Deutschland weitere Kampfpanzer liefern.",
+            [("arms_transfer_approved", "DE")],
+        ),
+        (
+            "de",
+            "Der Kreml hat Sanktionen gegen 20 britische Politiker verhängt.",
+            [("sanctions_imposed", "RU")],
+        ),
+        ("de", "Der Entwurf hätte neue Sanktionen gegen Belarus verhängt.", []),
+    ],
+)
+def test_the_reviewed_edges_of_agents_speakers_conjuncts_and_articles(
+    engine: Engine, language: str, body: str, expected: list[tuple[str, str]]
+) -> None:
+    alerts = _alerts(engine, body, language=language)
+    assert [(a.event_type, a.actor.code if a.actor else None) for a in alerts] == expected

@@ -133,6 +133,7 @@ def _holds(
     # Exact type tests, not isinstance: the node types are never subclassed, and this runs for
     # every trigger hit of every woken rule.
     if type(cond) is SetCond:
+        # _in() inlined: this loop is the engine's hottest.
         field, start, end = scope
         for h in ctx.hits.get(cond.set_id, ()):
             if ((field is None or h.field == field) and start <= h.start and h.end <= end) and (
@@ -255,7 +256,8 @@ def _first_conjunct(text: str, s_start: int, hit: Hit) -> int | None:
     first governs the others, so a cue before it is measured to it. ``None`` when no
     conjunction stands right before the trigger, or no earlier word of the trigger's ending
     (the last three letters) does in its clause."""
-    # The word right before the trigger, read by hand: this runs for every cue check.
+    # The word right before the trigger, read by hand: this runs for every candidate that
+    # reaches the cues.
     end = hit.start
     while end > s_start and text[end - 1].isspace():
         end -= 1
@@ -272,7 +274,9 @@ def _first_conjunct(text: str, s_start: int, hit: Hit) -> int | None:
         return None
     ending = trigger[0][-3:]
     for w in reversed(words[-_CONJUNCT_REACH:-1]):
-        if _CLAUSE_ENDS.intersection(text[w.end() : hit.start]):
+        # A comma ends the coordination: before it stands another clause ("Britain, whose
+        # envoy was not surprised, expelled ... and imposed ...").
+        if _CLAUSE_ENDS.intersection(text[w.end() : hit.start]) or "," in text[w.end() : hit.start]:
             return None
         folded = words_of(w.group())
         if folded and len(folded[0]) >= 5 and folded[0].endswith(ending):
@@ -292,6 +296,8 @@ def _object_of_decision(text: str, start: int, pack: LanguagePack) -> bool:
 
 #: How many words before a cue a speech verb makes it reported speech.
 _REPORT_REACH = 10
+#: How many words after the comma that ends the trigger's clause a speech verb may stand.
+_REPORT_AFTER = 2
 
 
 def _reported(
@@ -314,12 +320,14 @@ def _reported(
             break
     mentions = ctx.mentions(hit.field, pack)
 
+    ends = frozenset(m.end for m in mentions)
+
     def subjects(begin: int, end: int) -> set[str]:
         # A state after a preposition is an object ("its aid to Mali would"), not a subject.
         return {
             m.code
             for m in mentions
-            if begin <= m.start and m.end <= end and not governed(text, s_start, m, mentions, pack)
+            if begin <= m.start and m.end <= end and not governed(text, s_start, m, ends, pack)
         }
 
     if verb is not None:
@@ -333,13 +341,10 @@ def _reported(
     verb = next((w for w in after if _speech_verb(w, pack)), None)
     if verb is None:
         return False
-    speaker = [m.code for m in mentions if verb.end() <= m.start and m.end <= s_end]
+    # The speaker stands on either side of its verb (", Berlin said", ", said Berlin").
+    speaker = [m.code for m in mentions if comma <= m.start and m.end <= s_end]
     named = subjects(s_start, start)
     return not named or (bool(speaker) and named == {speaker[0]})
-
-
-#: How many words after the comma that ends the trigger's clause a speech verb may stand.
-_REPORT_AFTER = 2
 
 
 def _speech_verb(word: re.Match[str], pack: LanguagePack) -> bool:

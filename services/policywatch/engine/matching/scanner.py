@@ -24,7 +24,7 @@ __all__ = ["ArticleContext", "Hit", "Matches", "Scanner", "collect_hits"]
 
 #: Per field, the automaton's ``(pattern id, start, end)`` over the padded normalised text.
 Matches = list[list[tuple[int, int, int]]]
-#: ``(set id, exact-case form or None, prefix, value)``: a pattern's terms, flattened.
+#: ``(set id, exact form or None, prefix, value, accented)``: a pattern's terms, flattened.
 _Term = tuple[int, str | None, bool, str | None, bool]
 
 

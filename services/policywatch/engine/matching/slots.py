@@ -86,6 +86,24 @@ def _passive_between(text: str, start: int, end: int, pack: LanguagePack) -> boo
     return False
 
 
+#: How many words may open a reporting clause before its verb (", a annoncé la France").
+INVERTED_OPENING = 1
+
+
+def _inverted_speaker(text: str, floor: int, m: Mention, pack: LanguagePack) -> bool:
+    """``m`` is the speaker of an inverted reporting clause right after a comma (", teilte
+    die Bundesregierung mit", ", anunció la Casa Blanca", ", said Britain's envoy"). Only
+    there: "... told Russia's state broadcaster" names an addressee, and a verb further into
+    the clause ("with member states France and Germany abstaining") is another word."""
+    words, i, word = _words_before(text, floor, m.start, pack.skip_words)
+    if i < 0 or word not in pack.speech_verbs:
+        return False
+    comma = text.rfind(",", floor, words[i].start())
+    if comma < 0 or _CLAUSE_PUNCTUATION.intersection(text[words[i].end() : m.start]):
+        return False
+    return len(words_in(text, comma, words[i].start())) <= INVERTED_OPENING
+
+
 def _speech_follows(text: str, pos: int, ceiling: int, pack: LanguagePack) -> bool:
     """Whether a speech verb follows the mention ending at ``pos`` ("the Pentagon said").
 
@@ -121,8 +139,6 @@ def _governed(
     words, i, word = _words_before(text, floor, pos, pack.skip_words)
     if word not in pack.target_prepositions:
         return False
-    if word in pack.genitive_articles and not text[floor : words[i].start()].strip():
-        return False  # the article opens the sentence: "Der Kreml hat ..." names its subject
     if word in pack.genitive_articles and i > 0:
         owner = words[i - 1]
         return not (
@@ -134,10 +150,11 @@ def _governed(
 
 
 def governed(
-    text: str, floor: int, m: Mention, mentions: list[Mention], pack: LanguagePack
+    text: str, floor: int, m: Mention, mention_ends: frozenset[int], pack: LanguagePack
 ) -> bool:
-    """Whether a preposition makes ``m`` an object ("aid **to Mali**"), not a subject."""
-    return _governed(text, floor, m.start, pack, frozenset(x.end for x in mentions))
+    """Whether a preposition makes ``m`` an object ("aid **to Mali**"), not a subject;
+    ``mention_ends``: where the sentence's mentions end."""
+    return _governed(text, floor, m.start, pack, mention_ends)
 
 
 def _coordinated_first(text: str, before: list[Mention], k: int) -> int:
@@ -267,7 +284,13 @@ def extract_slots(
         if words > (PASSIVE_REACH if pack.passive_markers else AGENT_REACH):
             break
         if _word_before(text, t_end, m.start, skip) in pack.agent_prepositions and (
-            not pack.passive_markers or _passive_between(text, t_end, m.start, pack)
+            not pack.passive_markers
+            or (
+                # the auxiliary may stand inside the event ("fueron levantadas por"), but the
+                # agent of another clause (", una medida que fue criticada por") is not its own
+                not _CLAUSE_PUNCTUATION.intersection(text[t_end : m.start])
+                and _passive_between(text, t_start, m.start, pack)
+            )
         ):
             actor = m
             break
@@ -292,9 +315,7 @@ def extract_slots(
             if _speech_follows(text, m.end, s_end, pack):
                 actor, by_speech = m, True
                 break
-            if _word_before(text, t_end, m.start, skip) in pack.speech_verbs:
-                # An inverted reporting clause (", teilte die Bundesregierung mit", ", anunció
-                # la Casa Blanca", ", said Britain's foreign secretary").
+            if _inverted_speaker(text, t_end, m, pack):
                 actor, by_speech = m, True
                 break
     if actor is None and subject_is_target:

@@ -122,7 +122,8 @@ class _Builder:
         self.set_ids: dict[tuple[str, ...], int] = {}
         self.patterns: dict[str, list[TermInfo]] = {}
         self.phrases: set[tuple[int, str]] = set()
-        self.with_trigger: set[int] = set()
+        #: Lists marked ``with_trigger``; filled by _build_lists before any rule is compiled.
+        self.with_trigger: frozenset[int] = frozenset()
 
     def set_id(self, *key: str) -> int:
         if key not in self.set_ids:
@@ -299,7 +300,7 @@ def _build_lists(b: _Builder) -> None:
             sid = b.set_id("list", lang, name)
             lst = spec if isinstance(spec, ListSpec) else ListSpec(terms=spec)
             if lst.with_trigger:
-                b.with_trigger.add(sid)
+                b.with_trigger |= {sid}
             for i, term in enumerate(lst.terms):
                 b.add_term(
                     term,
@@ -348,9 +349,7 @@ def _leaf(
 def _condition(
     b: _Builder, c: Condition, language: str, where: tuple[LoadedFile, tuple[str | int, ...]]
 ) -> CompiledCondition:
-    return compile_condition(
-        c, lambda ref: _leaf(b, ref, language, where), frozenset(b.with_trigger)
-    )
+    return compile_condition(c, lambda ref: _leaf(b, ref, language, where), b.with_trigger)
 
 
 def _build_rule(

@@ -67,18 +67,18 @@ AnyOf.model_rebuild()
 NotOf.model_rebuild()
 
 
+_ACCENTS = (
+    "Match the terms' accents exactly, as written: German 'würde' (would) is not 'wurde'"
+    " (was), nor 'hätte' 'hatte'. Implies no inflection; prefix terms ('word*') are not allowed"
+)
+
+
 class ListSpec(_Spec):
     """A named term list. ``values`` maps a canonical value (e.g. ``ATACMS``) to its terms."""
 
     description: str | None = None
     inflect: bool = Field(True, description="Also match inflected forms of each word")
-    accents: bool = Field(
-        False,
-        description=(
-            "Match the terms' accents exactly, as written: German 'würde' (would) is not "
-            "'wurde' (was), nor 'hätte' 'hatte'. Implies no inflection"
-        ),
-    )
+    accents: bool = Field(False, description=_ACCENTS)
     with_trigger: bool = Field(
         False,
         description=(
@@ -117,13 +117,7 @@ class CueSpec(_Spec):
     before: int = Field(6, ge=0, le=60)
     after: int = Field(0, ge=0, le=60)
     inflect: bool = True
-    accents: bool = Field(
-        False,
-        description=(
-            "Match the terms' accents exactly, as written: German 'würde' (would) is not "
-            "'wurde' (was), nor 'hätte' 'hatte'. Implies no inflection"
-        ),
-    )
+    accents: bool = Field(False, description=_ACCENTS)
     not_as_object: bool = Field(
         False,
         description=(
