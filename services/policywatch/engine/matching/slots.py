@@ -3,9 +3,12 @@
 Mentions come from the language's gazetteer (states, blocs, capitals, leaders, agencies,
 demonyms). In the trigger's sentence:
 
-* actor: a passive agent right after the trigger ("lifted **by the EU**"); else the nearest
-  mention before the trigger that is not the object of a preposition ("sanctions *on* Syria");
-  else a mention after the trigger that is followed by a speech verb (", **the Pentagon** said").
+* actor: a passive agent right after the trigger ("lifted **by the EU**"; where the pack
+  lists passive auxiliaries, only after one: "a été levé **par la France**"); else the owner
+  of a restriction inside the event; else the nearest mention before the trigger that is not
+  the object of a preposition ("sanctions *on* Syria"); else a mention after the trigger that
+  is followed by a speech verb (", **the Pentagon** said") or that follows one opening an
+  inverted reporting clause (", anunció **la Casa Blanca**").
 * target: the first mention after the trigger that is not the actor; else a mention before
   the trigger governed by a target preposition ("sanctions **on Syria** were lifted").
 """
