@@ -169,6 +169,13 @@ class Engine:
             return _NOTHING
         fields = article_fields(article)
         matches, present = self._scanner.matches(fields)
+        particles = frozenset().union(
+            *(self.pack.languages[lang].separable_particles for lang in languages)
+        )
+        joined = None
+        if particles:
+            joined, joined_sets = self._scanner.joined(fields, particles)
+            present |= joined_sets
         woken: set[int] = set()
         wakes = self._wakes
         for sid in self._trigger_sets.intersection(present):
@@ -187,7 +194,7 @@ class Engine:
         if not ready:
             return _NOTHING
         wanted = set().union(*(self._rule_sets[i] for i in ready))
-        ctx = self._scanner.context(article, fields, matches, wanted)
+        ctx = self._scanner.context(article, fields, matches, wanted, joined)
         if ctx.published is None:
             ctx.published = detected_at.date()
         hits = ctx.hits

@@ -930,3 +930,26 @@ def test_the_reviewed_edges_of_agents_speakers_conjuncts_and_articles(
 ) -> None:
     alerts = _alerts(engine, body, language=language)
     assert [(a.event_type, a.actor.code if a.actor else None) for a in alerts] == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # German separable verbs leave their particle at the end of the clause
+        ("Die EU setzt die Sanktionen gegen Belarus für sechs Monate aus.", ["sanctions_lifted"]),
+        ("Die EU hebt die Sanktionen gegen Syrien auf.", ["sanctions_lifted"]),
+        ("China setzt das Exportverbot für Gallium in die USA aus.", ["export_controls_eased"]),
+        ("China setzt die Ausfuhr von Gallium in die USA aus.", ["export_controls_tightened"]),
+        ("Die Bundesregierung stellt die Zahlungen an Niger ein.", ["aid_suspended"]),
+        (
+            "Japan führt Exportbeschränkungen für Halbleiteranlagen ein.",
+            ["export_controls_tightened"],
+        ),
+        # "lehnt ... ab" refuses
+        ("Berlin lehnt die Lieferung von Taurus-Marschflugkörpern an die Ukraine ab.", []),
+    ],
+)
+def test_a_german_separable_verb_is_read_with_its_particle(
+    engine: Engine, body: str, expected: list[str]
+) -> None:
+    assert _types(engine, body, language="de") == expected

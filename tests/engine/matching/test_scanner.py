@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from policywatch.engine import Engine
-from policywatch.engine.matching.scanner import collect_hits
+from policywatch.engine.matching.scanner import Scanner, article_fields, collect_hits
 from policywatch.engine.rule_language.spec import ListSpec, RuleFile
 from policywatch.engine.text.normalize import normalize, words_of
 from policywatch.models import Article
@@ -86,3 +86,30 @@ def test_prefix_terms_match_any_word_with_that_start() -> None:
         "permitted",
         "PERMITTING",
     ]
+
+
+def test_a_separable_verb_joins_its_particle_only_at_the_end_of_its_clause() -> None:
+    engine = Engine.from_yaml(
+        """\
+language: de
+lists:
+  pause: [aussetzen]
+rules: []
+"""
+    )
+    scanner = Scanner(engine.pack)
+    particles = frozenset({"aus"})
+
+    def joined(body: str) -> list[str]:
+        article = Article(
+            id="a", url=None, source="t", published_at=None, language="de", title=None, body=body
+        )
+        found, _ = scanner.joined(article_fields(article), particles)
+        return [body[start:end] for _, start, end in found[1]]
+
+    assert joined("Die EU setzt die Zahlungen aus.") == ["setzt"]
+    assert joined("Die EU setzt die Zahlungen aus, sagte sie.") == ["setzt"]
+    # the particle opens a phrase ("aus Russland"), not the end of the clause
+    assert joined("Die EU setzt die Zahlungen aus Russland fest.") == []
+    # a capitalised word is a noun, not the verb
+    assert joined("Das Setzt der Zahlungen aus.") == []

@@ -8,6 +8,7 @@ rule reads into :class:`Hit` tuples.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Container
 from datetime import date
@@ -16,7 +17,7 @@ from typing import Any, NamedTuple
 
 from policywatch.engine.matching.slots import Mention, resolve_mentions
 from policywatch.engine.rule_language.compiler import CompiledPack, LanguagePack
-from policywatch.engine.text.normalize import normalize_cased
+from policywatch.engine.text.normalize import normalize, normalize_cased
 from policywatch.engine.text.sentences import FieldText
 from policywatch.models import Article
 
@@ -24,6 +25,15 @@ __all__ = ["ArticleContext", "Hit", "Matches", "Scanner", "collect_hits"]
 
 #: Per field, the automaton's ``(pattern id, start, end)`` over the padded normalised text.
 Matches = list[list[tuple[int, int, int]]]
+#: Per field, ``(pattern id, start, end)`` of a separable verb joined to its particle, in
+#: original offsets of the verb ("setzt" in "setzt ... aus" read as "aussetzt").
+Joined = list[list[tuple[int, int, int]]]
+
+#: A particle that closes its clause, and the lower-case words before it in the clause.
+_CLAUSE_END = re.compile(r"[.,;:!?()\n]")
+_WORD_RE = re.compile(r"\w+")
+#: How many words before its particle a separable verb may stand.
+SEPARABLE_REACH = 14
 #: ``(set id, exact form or None, prefix, value, accented)``: a pattern's terms, flattened.
 _Term = tuple[int, str | None, bool, str | None, bool]
 
@@ -138,18 +148,76 @@ class Scanner:
                 present.update(checked)
         return out, present
 
+    def joined(self, fields: list[FieldText], particles: frozenset[str]) -> tuple[Joined, set[int]]:
+        """Separable verbs read whole: for each particle that closes a clause ("... die
+        Sanktionen gegen Belarus **aus**."), every lower-case word before it in the clause is
+        joined to it ("aussetzt", "ausgegen"...) and matched alone; a joined word that is a
+        whole term, or starts with a prefix term, is a hit at the verb's place. Lower-case only:
+        German nouns are capitalised, so the candidates are (nearly) the verbs. Returns the
+        matches per field and the sets they hit."""
+        out: Joined = []
+        present: set[int] = set()
+        automaton = self.automaton
+        for ft in fields:
+            found: list[tuple[int, int, int]] = []
+            text = ft.text
+            if automaton is not None and text:
+                for particle in _WORD_RE.finditer(text):
+                    word = particle.group()
+                    if word not in particles:
+                        continue
+                    after = text[particle.end() : particle.end() + 3].lstrip(" ")
+                    if after and not _CLAUSE_END.match(after):
+                        continue
+                    clause_start = max(
+                        (m.end() for m in _CLAUSE_END.finditer(text, 0, particle.start())),
+                        default=0,
+                    )
+                    words = list(_WORD_RE.finditer(text, clause_start, particle.start()))
+                    for w in words[-SEPARABLE_REACH:]:
+                        verb = w.group()
+                        if not verb[:1].islower() or verb in particles:
+                            continue
+                        padded = normalize(word + verb).text
+                        for pid, s, e in automaton.find_matches_as_indexes(
+                            padded, overlapping=True
+                        ):
+                            if s != 0:
+                                continue
+                            terms = self.terms[pid]
+                            whole = e == len(padded)
+                            sets = [t[0] for t in terms if t[1] is None and (t[2] or whole)]
+                            if sets:
+                                found.append((pid, w.start(), w.end()))
+                                present.update(sets)
+            out.append(found)
+        return out, present
+
     def context(
         self,
         article: Article,
         fields: list[FieldText],
         matches: Matches,
         sets: Container[int] | None = None,
+        joined: Joined | None = None,
     ) -> ArticleContext:
-        """Hits of ``sets`` (every set when ``None``), grouped by set, in original offsets."""
+        """Hits of ``sets`` (every set when ``None``), grouped by set, in original offsets;
+        ``joined``: separable verbs read whole (:meth:`joined`)."""
         hits: dict[int, list[Hit]] = {}
+        wanted = self.all_sets if sets is None else sets
         for fi, ft in enumerate(fields):
             if matches[fi]:
-                self._add_hits(hits, ft, fi, matches[fi], self.all_sets if sets is None else sets)
+                self._add_hits(hits, ft, fi, matches[fi], wanted)
+            if joined is not None and joined[fi]:
+                for pid, start, end in joined[fi]:
+                    for set_id, cased_form, _prefix, value, _accented in self.terms[pid]:
+                        if cased_form is None and set_id in wanted:
+                            hits.setdefault(set_id, []).append(
+                                _new_hit(Hit, (set_id, fi, start, end, value))
+                            )
+        if joined is not None and any(joined):
+            for bucket in hits.values():
+                bucket.sort(key=lambda h: (h.field, h.start))
         return ArticleContext(article, hits, fields)
 
     def _add_hits(

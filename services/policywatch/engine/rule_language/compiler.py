@@ -82,6 +82,7 @@ class LanguagePack:
     subject_after_verb: bool = False
     restriction_kinds: frozenset[str] = frozenset()
     passive_markers: frozenset[str] = frozenset()
+    separable_particles: frozenset[str] = frozenset()
     restriction_sets: frozenset[int] = frozenset()
     #: Normalised month-name forms to their month (1-12); see :mod:`chronology`.
     months: dict[str, int] = field(default_factory=dict)
@@ -195,6 +196,7 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
         "genitive_articles": set(),
         "restriction_kinds": set(),
         "passive_markers": set(),
+        "separable_particles": set(),
     }
     inflector = inflector_for(language)
     subject_after_verb = False
@@ -285,6 +287,7 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
         subject_after_verb=subject_after_verb,
         restriction_kinds=frozenset(slot["restriction_kinds"]),
         passive_markers=frozenset(slot["passive_markers"]),
+        separable_particles=frozenset(slot["separable_particles"]),
         restriction_sets=frozenset(restrictions),
         months=months,
         month_markers=frozenset(month_markers),

@@ -165,6 +165,14 @@ class SlotWords(_Spec):
             " **arms** embargo'); a commodity there ('Russian oil embargo') names the target"
         ),
     )
+    separable_particles: list[str] = Field(
+        [],
+        description=(
+            "Particles a verb leaves at the end of its clause (German 'Die EU **setzt** die"
+            " Sanktionen **aus**'): the particle joined to a lower-case word of the clause"
+            " ('aussetzt') is matched as a word of its own, at the verb's place"
+        ),
+    )
     passive_markers: list[str] = Field(
         [],
         description=(
