@@ -953,3 +953,32 @@ def test_a_german_separable_verb_is_read_with_its_particle(
     engine: Engine, body: str, expected: list[str]
 ) -> None:
     assert _types(engine, body, language="de") == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # a passive lifting at the end of a long subject
+        (
+            "Limits on firing British-supplied cruise missiles at bases inside Russia have been "
+            "lifted, officials in London said.",
+            ["weapons_restriction_lifted"],
+        ),
+        # a negated passive after the trigger
+        ("Export restrictions on Dutch chip machines will not be eased, the Hague said.", []),
+        # the irregular participle of "greenlight"
+        (
+            "Washington greenlit the sale of 20 F-16 fighter jets to Turkey on Friday.",
+            ["arms_transfer_approved"],
+        ),
+        # "frozen" as an adjective of what is released
+        (
+            "The EU released 900 million euros in frozen funds to Hungary on Monday.",
+            ["aid_resumed"],
+        ),
+    ],
+)
+def test_english_passives_negations_and_irregular_forms(
+    engine: Engine, body: str, expected: list[str]
+) -> None:
+    assert _types(engine, body) == expected
