@@ -121,6 +121,8 @@ class Engine:
         self._trigger_sets = frozenset(wakes)
         self._rule_sets = [_rule_sets(r, self.pack) for r in self._order]
         self._languages = LanguageResolver(self.pack.languages)
+        #: Separable-verb particles per set of scanned languages (few distinct sets).
+        self._particles: dict[frozenset[str], frozenset[str]] = {}
 
     @classmethod
     def from_paths(cls, paths: Sequence[Path] = ()) -> Engine:
@@ -169,9 +171,11 @@ class Engine:
             return _NOTHING
         fields = article_fields(article)
         matches, present = self._scanner.matches(fields)
-        particles = frozenset().union(
-            *(self.pack.languages[lang].separable_particles for lang in languages)
-        )
+        particles = self._particles.get(languages)
+        if particles is None:
+            particles = self._particles[languages] = frozenset().union(
+                *(self.pack.languages[lang].separable_particles for lang in languages)
+            )
         joined = None
         if particles:
             joined, joined_sets = self._scanner.joined(fields, particles)

@@ -498,7 +498,11 @@ def match_rule(
         return None
     if trace is not None and step is not None:
         step.conditions = trace.words(ctx, used)
+    hits = ctx.hits
     for guard in rule.guards:
+        # A guard that needs a set the article never hit cannot hold: skip its scope.
+        if any(not any(s in hits for s in group) for group in guard.condition.required):
+            continue
         g_span = _scope(guard.scope, guard.window, ctx, hit)
         g_used: list[Hit] = []
         if g_span is not None and _holds(guard.condition.root, ctx, g_span, None, g_used, hit):
