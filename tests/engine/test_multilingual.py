@@ -35,7 +35,9 @@ def test_a_german_genitive_names_the_actor_and_a_dative_the_target(engine: Engin
     genitive = "Die Außenminister der EU haben neue Sanktionen gegen den Iran beschlossen."
     [alert] = detect(engine, genitive, language="de")
     assert (alert.actor.code, alert.target and alert.target.code) == ("EU", "IR")
-    dative = "Nach den USA hat auch Deutschland der Ukraine erlaubt, Waffen dort einzusetzen."
+    dative = (
+        "Wie zuvor Washington hat jetzt Deutschland der Ukraine erlaubt, Waffen dort einzusetzen."
+    )
     [alert] = detect(engine, dative, language="de")
     assert alert.actor.code == "DE"
 

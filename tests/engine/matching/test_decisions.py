@@ -50,7 +50,7 @@ def _types(
         (
             "en",
             (
-                "China will suspend its export controls on rare earth magnets for a year, the "
+                "For a year, Beijing will suspend its export controls on rare earth magnets, the "
                 "commerce ministry said."
             ),
             ["export_controls_eased"],
@@ -171,7 +171,7 @@ def test_candidates_record_why_they_were_reversed(engine: Engine) -> None:
         language="en",
         title=None,
         body=(
-            "China will suspend its export controls on rare earth magnets for a year, the "
+            "For a year, Beijing will suspend its export controls on rare earth magnets, the "
             "ministry said."
         ),
     )
