@@ -304,35 +304,21 @@ def _build_lists(b: _Builder) -> None:
             lst = spec if isinstance(spec, ListSpec) else ListSpec(terms=spec)
             if lst.with_trigger:
                 b.with_trigger |= {sid}
-            for i, term in enumerate(lst.terms):
-                b.add_term(
-                    term,
-                    sid,
-                    lang,
-                    inflect=lst.inflect,
-                    accents=lst.accents,
-                    where=(f, ("lists", name, i)),
-                )
+            entries: list[tuple[str, str | None, tuple[LoadedFile, tuple[str | int, ...]]]] = [
+                (term, None, (f, ("lists", name, i))) for i, term in enumerate(lst.terms)
+            ]
             for value, terms in lst.values.items():
+                entries += [(t, value, (f, ("lists", name))) for t in (value, *terms)]
+            for text, term_value, where in entries:
                 b.add_term(
-                    value,
+                    text,
                     sid,
                     lang,
                     inflect=lst.inflect,
                     accents=lst.accents,
-                    value=value,
-                    where=(f, ("lists", name)),
+                    value=term_value,
+                    where=where,
                 )
-                for term in terms:
-                    b.add_term(
-                        term,
-                        sid,
-                        lang,
-                        inflect=lst.inflect,
-                        accents=lst.accents,
-                        value=value,
-                        where=(f, ("lists", name)),
-                    )
 
 
 def _leaf(
