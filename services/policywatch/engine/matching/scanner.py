@@ -30,7 +30,8 @@ Matches = list[list[tuple[int, int, int]]]
 Joined = list[list[tuple[int, int, int]]]
 
 #: A particle that closes its clause, and the lower-case words before it in the clause.
-_CLAUSE_END = re.compile(r"[.,;:!?()\n]")
+_CLAUSE_END_CHARS = ".,;:!?()\n"
+_CLAUSE_END = re.compile(f"[{re.escape(_CLAUSE_END_CHARS)}]")
 _WORD_RE = re.compile(r"\w+")
 #: How many words before its particle a separable verb may stand.
 SEPARABLE_REACH = 14
@@ -169,9 +170,10 @@ class Scanner:
                     after = text[particle.end() : particle.end() + 3].lstrip(" ")
                     if after and not _CLAUSE_END.match(after):
                         continue
-                    clause_start = max(
-                        (m.end() for m in _CLAUSE_END.finditer(text, 0, particle.start())),
-                        default=0,
+                    # Just past the last clause end before the particle (read backwards, not
+                    # from the text's start for every particle).
+                    clause_start = 1 + max(
+                        text.rfind(c, 0, particle.start()) for c in _CLAUSE_END_CHARS
                     )
                     words = list(_WORD_RE.finditer(text, clause_start, particle.start()))
                     for w in words[-SEPARABLE_REACH:]:
