@@ -354,6 +354,12 @@ def test_a_german_subject_after_the_verb_is_the_actor(engine: Engine) -> None:
             "embargo_lifted",
             "NO",
         ),
+        # an English state right after "bans" qualifies the goods: their origin, not the owner
+        (
+            "Beijing bans Norwegian salmon imports from Friday over a listeria scare.",
+            "embargo_imposed",
+            "CN",
+        ),
     ],
 )
 def test_a_restriction_s_owner_is_the_actor_of_its_change(

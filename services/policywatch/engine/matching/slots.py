@@ -218,7 +218,12 @@ def _owner(
                     and all(w in pack.restriction_kinds for w in words)
                 ):
                     return m
-            elif m.start >= r_end and not text[r_end : m.start].strip() and m.end <= event[1] + 40:
+            elif (
+                pack.owner_after_noun
+                and m.start >= r_end
+                and not text[r_end : m.start].strip()
+                and m.end <= event[1] + 40
+            ):
                 return m
     return None
 

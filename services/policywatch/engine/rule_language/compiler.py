@@ -80,6 +80,7 @@ class LanguagePack:
     skip_words: frozenset[str]
     genitive_articles: frozenset[str] = frozenset()
     subject_after_verb: bool = False
+    owner_after_noun: bool = True
     restriction_kinds: frozenset[str] = frozenset()
     passive_markers: frozenset[str] = frozenset()
     separable_particles: frozenset[str] = frozenset()
@@ -200,6 +201,7 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
     }
     inflector = inflector_for(language)
     subject_after_verb = False
+    owner_after_noun = True
     months: dict[str, int] = {}
     month_markers: set[str] = set()
     relatives: set[str] = set()
@@ -266,7 +268,9 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
                 )
         if f.model.slot_words is not None:
             subject_after_verb = subject_after_verb or f.model.slot_words.subject_after_verb
-            for key, words in f.model.slot_words.model_dump(exclude={"subject_after_verb"}).items():
+            owner_after_noun = owner_after_noun and f.model.slot_words.owner_after_noun
+            flags = {"subject_after_verb", "owner_after_noun"}
+            for key, words in f.model.slot_words.model_dump(exclude=flags).items():
                 for w in words:
                     for ww in words_of(w):
                         slot[key].update(
@@ -285,6 +289,7 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
         skip_words=frozenset(slot["skip_words"]),
         genitive_articles=frozenset(slot["genitive_articles"]),
         subject_after_verb=subject_after_verb,
+        owner_after_noun=owner_after_noun,
         restriction_kinds=frozenset(slot["restriction_kinds"]),
         passive_markers=frozenset(slot["passive_markers"]),
         separable_particles=frozenset(slot["separable_particles"]),

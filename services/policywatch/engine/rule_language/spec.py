@@ -182,6 +182,14 @@ class SlotWords(_Spec):
             " the event"
         ),
     )
+    owner_after_noun: bool = Field(
+        True,
+        description=(
+            "A state right after a restriction noun owns it ('l'embargo **américain**',"
+            " 'санкции **США**'); false where modifiers precede their noun (English: in"
+            " 'China bans **Japanese** seafood' the state qualifies the goods)"
+        ),
+    )
     subject_after_verb: bool = Field(
         False,
         description=(
