@@ -77,9 +77,12 @@ def _rule_ref(rule_id: str, version: int) -> RuleRef:
     return RuleRef(id=rule_id, version=version)
 
 
-def _strength(c: Candidate) -> tuple[float, bool, int, int]:
-    """How strongly a candidate proves its event: confidence, a known target, then earliest."""
-    return (c.confidence, c.target is not None, -c.field, -c.start)
+def _strength(c: Candidate) -> tuple[bool, float, bool, int, int]:
+    """How strongly a candidate proves its event: told in the title or lead, confidence, a
+    known target, then earliest. The lead first because news puts the decision there; a
+    surer rule deeper in the body more often tells an older or another state's measure of
+    the same type ("... read as a response to American limits on chip sales")."""
+    return (c.lead, c.confidence, c.target is not None, -c.field, -c.start)
 
 
 def _same_event(c: Candidate, best: Candidate) -> bool:

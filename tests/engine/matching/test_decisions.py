@@ -988,3 +988,14 @@ def test_english_passives_negations_and_irregular_forms(
     engine: Engine, body: str, expected: list[str]
 ) -> None:
     assert _types(engine, body) == expected
+
+
+def test_the_lead_s_decision_outranks_a_surer_one_deeper_in_the_body(engine: Engine) -> None:
+    body = (
+        "Seoul will require licences for exports of gallium and graphite from May, the trade "
+        "ministry said on Monday.\n\nExporters will have to name the end user of each cargo."
+        "\n\nPrices rose in Rotterdam.\n\nAnalysts said the timing was telling.\n\nJapan "
+        "tightened its export controls on chipmaking equipment for Korea, they noted."
+    )
+    [alert] = _alerts(engine, body)
+    assert (alert.event_type, alert.actor.code) == ("export_controls_tightened", "KR")
