@@ -999,3 +999,22 @@ def test_the_lead_s_decision_outranks_a_surer_one_deeper_in_the_body(engine: Eng
     )
     [alert] = _alerts(engine, body)
     assert (alert.event_type, alert.actor.code) == ("export_controls_tightened", "KR")
+
+
+@pytest.mark.parametrize(
+    ("title", "actor"),
+    [
+        # the headline's subject leads; the state after it qualifies a noun
+        ("Canberra widens Iran measures with new export ban list", "AU"),
+        # after a kicker, the subject is the first state of the headline proper
+        ("Russia-Ukraine war live: Norway allows use of its missiles on Russian soil", "NO"),
+    ],
+)
+def test_a_headline_s_subject_comes_first(engine: Engine, title: str, actor: str) -> None:
+    alerts = _alerts(engine, "Officials gave no further details.", title=title)
+    assert [a.actor.code for a in alerts] == [actor]
+
+
+def test_an_asset_freeze_is_a_sanction_not_a_pause_that_eases(engine: Engine) -> None:
+    body = "The EU imposed asset freezes and new export bans on 30 Iranian firms."
+    assert _types(engine, body) == ["export_controls_tightened", "sanctions_imposed"]

@@ -561,6 +561,7 @@ def match_rule(
         pack,
         subject_is_target=subject_is_target,
         restrictions=restrictions,
+        headline=ft.name == "title",
     )
     if slots.actor is None and event[0] < hit.start:
         # A condition term before the actor ("... продовження санкцій Євросоюз виключив зі
@@ -574,6 +575,7 @@ def match_rule(
             pack,
             subject_is_target=subject_is_target,
             restrictions=restrictions,
+            headline=ft.name == "title",
         )
     if slots.actor is None:
         if step is not None:

@@ -16,6 +16,7 @@ demonyms). In the trigger's sentence:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from policywatch.engine.rule_language.compiler import LanguagePack
@@ -252,6 +253,21 @@ def _inverted_subject(
     return None if _governed(text, s_start, m.start, pack, ends) else m
 
 
+#: What ends a headline's kicker ("Ukraine war live: ...", "Sanctions | EU agrees ...").
+_KICKER_END = re.compile(r":|\s[|–—-]\s")
+
+
+def _headline_order(text: str, before: list[Mention], t_start: int) -> list[int]:
+    """A headline's subject comes first ("Tokyo widens Russia measures with ... export ban
+    list"), after any kicker: so the mentions before the event are tried from the first that
+    follows the last kicker end, then those of the kicker, nearest first."""
+    kicker = 0
+    for m in _KICKER_END.finditer(text, 0, t_start):
+        kicker = m.end()
+    first = next((k for k, m in enumerate(before) if m.start >= kicker), len(before))
+    return [*range(first, len(before)), *range(first - 1, -1, -1)]
+
+
 def extract_slots(
     text: str,
     sentence: tuple[int, int],
@@ -261,11 +277,15 @@ def extract_slots(
     *,
     subject_is_target: bool = False,
     restrictions: list[tuple[int, int]] | None = None,
+    headline: bool = False,
 ) -> Slots:
     """Actor and target around ``event``, the span from the first to the last matched term.
 
     ``restrictions``: spans of restriction nouns ("embargo", "sanctions") in the sentence; a
     state that owns one inside the event ("the lifting of **a US** arms embargo") decided it.
+
+    In a ``headline`` the subject leads: the mentions before the event are tried first to
+    last, from the end of any kicker, instead of nearest first.
 
     With ``subject_is_target`` (passive permission: "Kyiv has been allowed to..."), the nearest
     mention before the event is the target and the actor is looked for elsewhere.
@@ -308,7 +328,12 @@ def extract_slots(
         # A lower-case mention is an adjective ("des **saudischen** Journalisten", "турецкой
         # продукции"): it qualifies a noun and decides only when no state is named as such.
         for adjectives in (False, True):
-            for k in range(len(before) - 1, -1, -1):
+            order: Sequence[int] = (
+                _headline_order(text, before, t_start)
+                if headline
+                else range(len(before) - 1, -1, -1)
+            )
+            for k in order:
                 if _adjective(text, before[k]) is not adjectives:
                     continue
                 if not _governed(text, s_start, before[k].start, pack, ends):
