@@ -354,6 +354,13 @@ def test_a_german_subject_after_the_verb_is_the_actor(engine: Engine) -> None:
             "embargo_lifted",
             "NO",
         ),
+        # a state between the owner and the noun is the measure's target
+        (
+            "Ministers acting under the UK's Belarus sanctions regime removed the state airline "
+            "from the list on Monday.",
+            "sanctions_lifted",
+            "GB",
+        ),
         # an English state right after "bans" qualifies the goods: their origin, not the owner
         (
             "Beijing bans Norwegian salmon imports from Friday over a listeria scare.",

@@ -188,6 +188,16 @@ def _acronym(surface: str) -> bool:
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
+def _without_mentions(text: str, start: int, end: int, mentions: list[Mention]) -> str:
+    """``text[start:end]`` with the mentions inside it blanked out."""
+    out = text[start:end]
+    for m in mentions:
+        if start <= m.start and m.end <= end:
+            a, b = m.start - start, m.end - start
+            out = out[:a] + " " * (b - a) + out[b:]
+    return out
+
+
 def _owner(
     text: str,
     mentions: list[Mention],
@@ -212,7 +222,13 @@ def _owner(
                 if not _acronym(text[m.start : m.end]) or _in_capitals(text, event):
                     continue
                 gap = text[m.end : r_start]
-                words = [w for w in words_of(gap) if w != "s"]  # "the EU's sanctions"
+                # "the EU's sanctions"; "the UK's Syria sanctions regime": a state between
+                # owner and noun is what the measure targets
+                words = [
+                    w
+                    for w in words_of(_without_mentions(text, m.end, r_start, mentions))
+                    if w != "s"
+                ]
                 if (
                     not _CLAUSE_PUNCTUATION.intersection(gap)
                     and len(words) <= 1
