@@ -62,7 +62,11 @@ def _rule_sets(rule: CompiledRule, pack: CompiledPack) -> frozenset[int]:
     for guard in rule.guards:
         sets |= guard.condition.sets
     sets |= (
-        {c.set_id for c in rule.cues} | lang.break_sets | lang.shield_sets | lang.restriction_sets
+        {c.set_id for c in rule.cues}
+        | lang.break_sets
+        | lang.shield_sets
+        | lang.restriction_sets
+        | lang.permission_sets
     )
     sets.add(lang.entity_set)
     return frozenset(sets)

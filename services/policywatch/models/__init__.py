@@ -15,12 +15,13 @@ from policywatch.models.alert import (
     make_story_key,
 )
 from policywatch.models.article import Article, ArticleDecodeError, decode_article
-from policywatch.models.events import EVENT_TYPES, MIRRORS, REVERSED, EventType
+from policywatch.models.events import EVENT_TYPES, MIRRORS, REVERSED, REVOKED, EventType
 
 __all__ = [
     "EVENT_TYPES",
     "MIRRORS",
     "REVERSED",
+    "REVOKED",
     "Alert",
     "AlertArticle",
     "Article",

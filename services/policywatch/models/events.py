@@ -29,5 +29,9 @@ REVERSED: dict[str, str] = {
     "aid_suspended": "aid_resumed",
 }
 
+#: The restrictive reading of a permissive event whose permission is revoked ("suspended the
+#: permits that allowed exports" restricts them).
+REVOKED: dict[str, str] = {v: k for k, v in REVERSED.items()}
+
 #: Pairs that report one decision in opposite directions.
-MIRRORS: dict[str, str] = {**REVERSED, **{v: k for k, v in REVERSED.items()}}
+MIRRORS: dict[str, str] = {**REVERSED, **REVOKED}

@@ -1025,3 +1025,29 @@ def test_a_headline_s_subject_comes_first(engine: Engine, title: str, actor: str
 def test_an_asset_freeze_is_a_sanction_not_a_pause_that_eases(engine: Engine) -> None:
     body = "The EU imposed asset freezes and new export bans on 30 Iranian firms."
     assert _types(engine, body) == ["export_controls_tightened", "sanctions_imposed"]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # withdrawing the permission that allowed something restricts it
+        (
+            "Oslo has revoked the licences that allowed local firms to export chipmaking "
+            "equipment to China, the trade ministry said.",
+            ["export_controls_tightened"],
+        ),
+        (
+            "Ottawa suspended 12 permits that allowed Canadian companies to export military "
+            "goods and technology to the kingdom, the minister said.",
+            [],
+        ),
+        # granting one stays permissive
+        (
+            "Oslo has granted licences that allow local firms to export chipmaking equipment "
+            "to China, the trade ministry said.",
+            ["export_controls_eased"],
+        ),
+    ],
+)
+def test_revoking_a_permission_restricts(engine: Engine, body: str, expected: list[str]) -> None:
+    assert _types(engine, body) == expected

@@ -15,7 +15,7 @@ from policywatch.engine.rule_language.compiler import CompiledRule, CueSet, Lang
 from policywatch.engine.rule_language.conditions import AllCond, AnyCond, Cond, NotCond, SetCond
 from policywatch.engine.text.normalize import words_of
 from policywatch.engine.text.sentences import count_words, words_in
-from policywatch.models import REVERSED, Entity, Evidence
+from policywatch.models import REVERSED, REVOKED, Entity, Evidence
 
 __all__ = ["Candidate", "ScopeSpan", "match_rule"]
 
@@ -194,8 +194,11 @@ def _cue_factor(
     factor = 1.0
     reversal: Hit | None = None
     reversible = rule.spec.event_type in REVERSED
+    revocable = rule.spec.event_type in REVOKED
     for cue in rule.cues:
         if cue.effect == "reverse" and (not reversible or reversal is not None):
+            continue
+        if cue.effect == "revoke" and (not revocable or reversal is not None):
             continue
         for c in ctx.hits.get(cue.set_id, ()):
             if c.field != hit.field or c.start < s_start or c.end > s_end:
@@ -226,12 +229,14 @@ def _cue_factor(
                 continue
             if cue.not_in_report and _reported(ctx, hit, (s_start, s_end), c.start, pack):
                 continue
-            if cue.effect == "reverse":
+            if cue.effect in ("reverse", "revoke"):
                 # Composition: lift + ban is permissive, but end + arms sales restricts. The
                 # reversal counts only where a restriction stands between it and the trigger,
-                # or is the trigger itself.
+                # or is the trigger itself; a revocation, only where a permission does
+                # ("suspended the permits that allowed ...").
                 around = (min(c.start, hit.start), max(c.end, hit.end))
-                if not _spans(ctx, pack.restriction_sets, hit.field, around, besides=c):
+                objects = pack.restriction_sets if cue.effect == "reverse" else pack.permission_sets
+                if not _spans(ctx, objects, hit.field, around, besides=c):
                     continue
                 reversal = c
                 if applied is not None:
@@ -595,7 +600,7 @@ def match_rule(
     notes: tuple[str, ...] = ()
     event_type: str = spec.event_type
     if reversal is not None:
-        event_type = REVERSED[event_type]
+        event_type = REVERSED.get(event_type) or REVOKED[event_type]
         notes = (f"reversed by {ft.text[reversal.start : reversal.end]!r}",)
     if slots.actor_by_speech:
         factor *= SPEAKER_FACTOR

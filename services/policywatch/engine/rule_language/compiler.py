@@ -85,6 +85,7 @@ class LanguagePack:
     passive_markers: frozenset[str] = frozenset()
     separable_particles: frozenset[str] = frozenset()
     restriction_sets: frozenset[int] = frozenset()
+    permission_sets: frozenset[int] = frozenset()
     #: Normalised month-name forms to their month (1-12); see :mod:`chronology`.
     months: dict[str, int] = field(default_factory=dict)
     month_markers: frozenset[str] = frozenset()
@@ -189,6 +190,7 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
     breaks: set[int] = set()
     shields: set[int] = set()
     restrictions: set[int] = set()
+    permissions: set[int] = set()
     slot: dict[str, set[str]] = {
         "target_prepositions": set(),
         "agent_prepositions": set(),
@@ -252,6 +254,8 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
                 shields.add(sid)
             elif cue.effect == "restriction":
                 restrictions.add(sid)
+            elif cue.effect == "permission":
+                permissions.add(sid)
             else:
                 cues.append(
                     CueSet(
@@ -294,6 +298,7 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
         passive_markers=frozenset(slot["passive_markers"]),
         separable_particles=frozenset(slot["separable_particles"]),
         restriction_sets=frozenset(restrictions),
+        permission_sets=frozenset(permissions),
         months=months,
         month_markers=frozenset(month_markers),
         date_relatives=frozenset(relatives),

@@ -109,10 +109,16 @@ class CueSpec(_Spec):
     ``effect: restriction`` names restrictions ("ban", "controls", "suspension"): when the
     trigger is itself a reversal ("suspend") and governs one of these, the event is reversed
     too ("suspend its export controls" eases them; "suspend exports" restricts).
+    ``effect: revoke`` marks predicates that withdraw a permission ("revoke", "suspend"): near a
+    permissive rule's trigger, with a ``permission`` noun ("permits", "licences", "waiver")
+    between them or as the trigger, they turn its event into the restrictive one ("suspended
+    the permits that allowed exports of military goods" restricts them).
     """
 
     description: str | None = None
-    effect: Literal["veto", "downgrade", "break", "shield", "reverse", "restriction"] = "veto"
+    effect: Literal[
+        "veto", "downgrade", "break", "shield", "reverse", "restriction", "revoke", "permission"
+    ] = "veto"
     factor: float = Field(0.8, gt=0.0, le=1.0, description="Confidence factor for downgrade")
     before: int = Field(6, ge=0, le=60)
     after: int = Field(0, ge=0, le=60)
