@@ -1051,3 +1051,38 @@ def test_an_asset_freeze_is_a_sanction_not_a_pause_that_eases(engine: Engine) ->
 )
 def test_revoking_a_permission_restricts(engine: Engine, body: str, expected: list[str]) -> None:
     assert _types(engine, body) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        (
+            "fr",
+            "La Belgique a retiré l'autorisation donnée à l'Ukraine d'utiliser ses missiles "
+            "contre le territoire russe.",
+        ),
+        (
+            "de",
+            "Oslo hat die Erlaubnis für die Ukraine widerrufen, norwegische Waffen gegen Ziele "
+            "in Russland einzusetzen.",
+        ),
+        (
+            "es",
+            "Lisboa revocó el permiso a Ucrania para usar sus misiles contra territorio ruso.",
+        ),
+        (
+            "ru",
+            "Осло отозвал разрешение Украине использовать норвежские ракеты для ударов по "
+            "территории России.",
+        ),
+        (
+            "uk",
+            "Осло відкликав дозвіл Україні використовувати норвезькі ракети для ударів по "
+            "території Росії.",
+        ),
+    ],
+)
+def test_withdrawing_a_permission_to_strike_restricts_in_every_language(
+    engine: Engine, language: str, body: str
+) -> None:
+    assert _types(engine, body, language=language) == ["weapons_restriction_imposed"]
