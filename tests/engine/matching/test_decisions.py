@@ -1086,3 +1086,24 @@ def test_withdrawing_a_permission_to_strike_restricts_in_every_language(
     engine: Engine, language: str, body: str
 ) -> None:
     assert _types(engine, body, language=language) == ["weapons_restriction_imposed"]
+
+
+@pytest.mark.parametrize(
+    ("language", "body", "actor", "target"),
+    [
+        # the goods' adjective names their origin; the state they go into decides
+        ("ru", "Ввоз грузинских вин в Россию запрещен с 1 марта.", "RU", "GE"),
+        ("ru", "С 1 марта ввоз в Россию молдавских яблок временно запрещен.", "RU", "MD"),
+        ("uk", "Ввезення до Польщі українського зерна заборонено до кінця року.", "PL", "UA"),
+    ],
+)
+def test_an_import_ban_is_decided_where_the_goods_go(
+    engine: Engine, language: str, body: str, actor: str, target: str
+) -> None:
+    [alert] = _alerts(engine, body, language=language)
+    assert alert.target is not None
+    assert (alert.event_type, alert.actor.code, alert.target.code) == (
+        "embargo_imposed",
+        actor,
+        target,
+    )

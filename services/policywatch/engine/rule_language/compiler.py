@@ -83,6 +83,7 @@ class LanguagePack:
     owner_after_noun: bool = True
     restriction_kinds: frozenset[str] = frozenset()
     passive_markers: frozenset[str] = frozenset()
+    destination_prepositions: frozenset[str] = frozenset()
     separable_particles: frozenset[str] = frozenset()
     restriction_sets: frozenset[int] = frozenset()
     permission_sets: frozenset[int] = frozenset()
@@ -199,6 +200,7 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
         "genitive_articles": set(),
         "restriction_kinds": set(),
         "passive_markers": set(),
+        "destination_prepositions": set(),
         "separable_particles": set(),
     }
     inflector = inflector_for(language)
@@ -296,6 +298,7 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
         owner_after_noun=owner_after_noun,
         restriction_kinds=frozenset(slot["restriction_kinds"]),
         passive_markers=frozenset(slot["passive_markers"]),
+        destination_prepositions=frozenset(slot["destination_prepositions"]),
         separable_particles=frozenset(slot["separable_particles"]),
         restriction_sets=frozenset(restrictions),
         permission_sets=frozenset(permissions),

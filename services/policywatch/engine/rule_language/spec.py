@@ -179,6 +179,13 @@ class SlotWords(_Spec):
             " ('aussetzt') is matched as a word of its own, at the verb's place"
         ),
     )
+    destination_prepositions: list[str] = Field(
+        [],
+        description=(
+            "Prepositions of the place goods go into ('into', 'в', 'до'), for rules with"
+            " destination_decides"
+        ),
+    )
     passive_markers: list[str] = Field(
         [],
         description=(
@@ -275,6 +282,14 @@ class RuleSpec(_Spec):
         "actor",
         description="Who the nearest mention before the trigger is: the actor ('Berlin allowed')"
         " or, for passive permission rules, the target ('Kyiv has been allowed')",
+    )
+    destination_decides: bool = Field(
+        False,
+        description=(
+            "Import rules: when the sentence names no decider, the state the goods go into"
+            " decides ('ввоз в **Россию** яблок из Молдавии ограничивается'): a mention after a"
+            " destination preposition right after a condition word"
+        ),
     )
     instruments: list[str] = Field([], description="'$list' refs whose values are instruments")
     examples: Examples = Examples()
