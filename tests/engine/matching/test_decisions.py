@@ -68,6 +68,17 @@ def _types(
             "Die Bundesregierung hat das Verbot von Waffenlieferungen an die Brigade aufgehoben.",
             ["weapons_restriction_lifted"],
         ),
+        # a ban on supplying critical materials is an export control, eased when suspended
+        (
+            "ru",
+            "Пекин приостановил запрет на поставки германия в Японию на один год.",
+            ["export_controls_eased"],
+        ),
+        (
+            "uk",
+            "Пекін запровадив заборону на постачання графіту до Японії.",
+            ["export_controls_tightened"],
+        ),
         # a renewal changes nothing
         ("en", "Germany extends its ban on arms sales to the kingdom for another six months.", []),
     ],
