@@ -99,3 +99,16 @@ def test_the_may_of_a_modal_verb_is_no_date(packs: dict[str, LanguagePack]) -> N
 def test_a_recent_date_is_news(packs: dict[str, LanguagePack]) -> None:
     text = "Beijing said the controls announced on Oct. 9 would be halted."
     assert _anchor(packs["en"], text, "halted", date(2025, 10, 30)) == ("Oct. 9", False)
+
+
+def test_a_word_before_the_event_is_no_reference_of_a_date_after_it(
+    packs: dict[str, LanguagePack],
+) -> None:
+    # "des" before the event folds like "dès" (since), but only words right before the date
+    # can make it a reference point
+    text = "Le texte rétablirait l'ensemble des sanctions de l'ONU levées en 2015 contre Téhéran."
+    start = text.index("sanctions")
+    end = text.index("levées") + len("levées")
+    found = anchor_near(text, (0, len(text)), (start, end), date(2025, 7, 25), packs["fr"])
+    assert found is not None
+    assert (found.text, found.past) == ("2015", True)

@@ -184,7 +184,10 @@ def anchor_near(
         else:
             continue
         used.update(range(first, i + 1))
-        if _follows_reference([t[2] for t in tokens[max(first - 3, 0) : first]], refs):
+        # The words right before the date, never across the event: in "des sanctions ...
+        # levées en 2015" the article before the event is no "dès" (since).
+        floor = len(before) if first >= len(before) else 0
+        if _follows_reference([t[2] for t in tokens[max(first - 3, floor) : first]], refs):
             continue
         if start >= event[1] and _in_relative(
             text, event[1], after[: max(first - len(before), 0)], pack
