@@ -1133,3 +1133,21 @@ def test_a_decision_dated_by_a_span_of_months_or_decades_is_background(
     engine: Engine, language: str, body: str
 ) -> None:
     assert _types(engine, body, language=language) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        # a modal verb governs its whole clause, however long the way to the trigger
+        (
+            "fr",
+            "Les ministres de l'Union européenne devraient donner mardi à Luxembourg leur feu "
+            "vert à une levée partielle des sanctions visant la Biélorussie.",
+        ),
+        ("de", "Die Außenminister der EU beraten am Montag über eine Ausweitung der Sanktionen."),
+    ],
+)
+def test_a_modal_governs_its_clause_beyond_a_few_words(
+    engine: Engine, language: str, body: str
+) -> None:
+    assert _types(engine, body, language=language) == []
