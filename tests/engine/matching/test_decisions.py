@@ -1151,3 +1151,21 @@ def test_a_modal_governs_its_clause_beyond_a_few_words(
     engine: Engine, language: str, body: str
 ) -> None:
     assert _types(engine, body, language=language) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        (
+            "en",
+            "Norway's defence minister on Monday defended the decision to station 200 soldiers "
+            "in Finnmark for good.",
+        ),
+        ("fr", "La Norvège s'apprête à alléger une partie de ses sanctions contre la Syrie."),
+        ("es", "Noruega se dispone a aliviar parte de sus sanciones contra Siria."),
+    ],
+)
+def test_a_decision_defended_or_about_to_be_taken_is_no_news(
+    engine: Engine, language: str, body: str
+) -> None:
+    assert _types(engine, body, language=language) == []
