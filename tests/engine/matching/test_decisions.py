@@ -1169,3 +1169,21 @@ def test_a_decision_defended_or_about_to_be_taken_is_no_news(
     engine: Engine, language: str, body: str
 ) -> None:
     assert _types(engine, body, language=language) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        ("en", "Since Oslo froze its aid to the ministry, rural clinics have closed one by one."),
+        ("en", "Under the sanctions imposed by Canada, the airline has lost its leasing deals."),
+        ("de", "Seit Oslo die Hilfe für das Ministerium eingefroren hat, schließen Kliniken."),
+        ("fr", "Depuis qu'Oslo a gelé son aide au ministère, les dispensaires ferment."),
+        ("es", "Desde que Oslo congeló su ayuda al ministerio, cierran los dispensarios."),
+        ("ru", "С тех пор как Осло заморозил помощь министерству, закрываются клиники."),
+        ("uk", "Відтоді як Осло заморозив допомогу міністерству, закриваються клініки."),
+    ],
+)
+def test_a_decision_that_opens_an_ongoing_state_is_its_background(
+    engine: Engine, language: str, body: str
+) -> None:
+    assert _types(engine, body, language=language) == []
