@@ -1126,7 +1126,7 @@ def test_an_import_ban_is_decided_where_the_goods_go(
         ("en", "Eight months after Ottawa froze its aid to the agency, its schools are closing."),
         ("en", "A decade ago this week, Moscow banned imports of Polish apples."),
         ("fr", "Huit mois après qu'Ottawa a gelé son aide à l'agence, ses écoles ferment."),
-        ("es", "Ocho meses después de que Ottawa congelara su ayuda a la agencia, cierran escuelas."),
+        ("es", "Ocho meses después de que Ottawa congelara su ayuda a la agencia, cierran."),
     ],
 )
 def test_a_decision_dated_by_a_span_of_months_or_decades_is_background(
