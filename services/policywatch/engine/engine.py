@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -24,6 +25,7 @@ from policywatch.engine.rule_language.loader import (
 )
 from policywatch.engine.rule_language.spec import RuleFile
 from policywatch.engine.text.language_id import LanguageResolver
+from policywatch.engine.text.normalize import words_of
 from policywatch.errors import RuleErrors
 from policywatch.models import (
     Alert,
@@ -79,6 +81,23 @@ _BY_POSITION = itemgetter(1, 2)
 @lru_cache(maxsize=4096)
 def _rule_ref(rule_id: str, version: int) -> RuleRef:
     return RuleRef(id=rule_id, version=version)
+
+
+#: A headline's label before a colon or a bar ("Opinion: ...", "Analysis | ...").
+_KICKER = re.compile(r"\s*([^:|]{1,40}?)\s*[:|]")
+
+
+def _genre(article: Article, languages: Iterable[str], pack: CompiledPack) -> str | None:
+    """The label of a piece that reports no decision ("Opinion", "Explainer", "Fact check"),
+    when the title opens with one of the packs' ``genres``."""
+    m = _KICKER.match(article.title or "")
+    if m is None:
+        return None
+    words = tuple(words_of(m.group(1)))
+    for lang in languages:
+        if words in pack.languages[lang].genres:
+            return m.group(1)
+    return None
 
 
 def _strength(c: Candidate) -> tuple[bool, float, bool, int, int]:
@@ -232,11 +251,12 @@ class Engine:
                     matched.setdefault(rule.spec.id, None)
                 elif cand is not None and trace is not None:
                     trace.below_threshold(cand, self.min_confidence)
+        genre = _genre(article, languages, self.pack) if candidates else None
         if trace is None:
-            kept = arbitrate(candidates, hedged=hedged)
+            kept = arbitrate(candidates, hedged=hedged, genre=genre)
         else:
             why: dict[int, str] = {}
-            kept = arbitrate(candidates, why, hedged)
+            kept = arbitrate(candidates, why, hedged, genre)
             trace.arbitrated(candidates, why)
         alerts = tuple(self._alerts(article, kept, detected_at, self.calibration, trace))
         return ScanResult(

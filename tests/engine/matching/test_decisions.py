@@ -1187,3 +1187,33 @@ def test_a_decision_that_opens_an_ongoing_state_is_its_background(
     engine: Engine, language: str, body: str
 ) -> None:
     assert _types(engine, body, language=language) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "body", "expected"),
+    [
+        (
+            "en",
+            "Analysis: Canada's new sanctions on Tehran will not bite",
+            "Canada imposed sanctions on 20 Iranian officials on Monday.",
+            [],
+        ),
+        (
+            "de",
+            "Kommentar | Kanadas Sanktionen gegen Teheran greifen zu kurz",
+            "Kanada hat am Montag Sanktionen gegen 20 iranische Funktionäre verhängt.",
+            [],
+        ),
+        # a live blog's kicker is no genre: its entries are news
+        (
+            "en",
+            "Iran live: Canada imposes sanctions on 20 officials",
+            "Canada imposed sanctions on 20 Iranian officials on Monday.",
+            ["sanctions_imposed"],
+        ),
+    ],
+)
+def test_a_headline_labelled_comment_or_analysis_raises_nothing(
+    engine: Engine, language: str, title: str, body: str, expected: list[str]
+) -> None:
+    assert _types(engine, body, title=title, language=language) == expected

@@ -19,6 +19,10 @@ others:
   elaborate the hedge ("will impose sanctions", the threat's content) and are dropped. A
   question headline is no hedge: "What do the new sanctions mean?" heads an article that
   reports them.
+- **Comment is not news.** A title that opens with a label of the pack's ``genres``
+  ("Opinion:", "Analysis:", "Explainer:", "Fact check:", "Kommentar:", "Мнение:") heads a piece
+  that argues about, explains or checks decisions; its sentences restate decisions told
+  elsewhere, so none of them alerts.
 - **News is told more than once, and early.** A decision the article mentions only once, and
   only past its lead, is a side remark or background ("the ministry also recalled that ...").
   On labelled real news such alerts were right about a third of the time, against four in
@@ -68,10 +72,17 @@ def arbitrate(
     candidates: Sequence[Candidate],
     why: dict[int, str] | None = None,
     hedged: Mapping[str, str] | None = None,
+    genre: str | None = None,
 ) -> list[Candidate]:
     """The candidates that survive the checks, in their original order. ``hedged``: event
-    types whose headline match a ``hedge`` cue vetoed, with the cue's name. With ``why`` (tracing),
-    each dropped candidate's reason is recorded under ``id(candidate)``."""
+    types whose headline match a ``hedge`` cue vetoed, with the cue's name. ``genre``: the
+    headline's label when it marks a piece that reports no decision ("Opinion"). With ``why``
+    (tracing), each dropped candidate's reason is recorded under ``id(candidate)``."""
+    if genre is not None:
+        if why is not None:
+            for c in candidates:
+                why[id(c)] = f"the headline labels the piece {genre!r}: comment, not news"
+        return []
     if hedged:
         candidates = _framed(candidates, hedged, why)
     if len(candidates) < 2:

@@ -93,6 +93,8 @@ class LanguagePack:
     date_relatives: frozenset[str] = frozenset()
     #: Phrases (as word tuples) that make a following date a reference point.
     date_references: frozenset[tuple[str, ...]] = frozenset()
+    #: Headline labels (as word tuples) of pieces that report no decision ("opinion").
+    genres: frozenset[tuple[str, ...]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -210,7 +212,9 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
     month_markers: set[str] = set()
     relatives: set[str] = set()
     references: set[tuple[str, ...]] = set()
+    genres: set[tuple[str, ...]] = set()
     for f in files:
+        genres.update(tuple(words_of(g)) for g in f.model.genres if words_of(g))
         calendar = f.model.calendar
         if calendar is not None:
             # Both the folded form and the plain lower-case one: dates are read with
@@ -306,6 +310,7 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
         month_markers=frozenset(month_markers),
         date_relatives=frozenset(relatives),
         date_references=frozenset(references),
+        genres=frozenset(genres),
     )
 
 

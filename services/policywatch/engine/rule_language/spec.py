@@ -308,4 +308,12 @@ class RuleFile(_Spec):
     cues: dict[Name, CueSpec] = {}
     slot_words: SlotWords | None = None
     calendar: CalendarSpec | None = None
+    genres: list[str] = Field(
+        [],
+        description=(
+            "Headline labels of pieces that report no decision ('Opinion', 'Explainer',"
+            " 'Fact check'): an article whose title opens with one, before a colon or a bar,"
+            " raises no alert"
+        ),
+    )
     rules: list[RuleSpec] = []
