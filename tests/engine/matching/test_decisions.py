@@ -1217,3 +1217,16 @@ def test_a_headline_labelled_comment_or_analysis_raises_nothing(
     engine: Engine, language: str, title: str, body: str, expected: list[str]
 ) -> None:
     assert _types(engine, body, title=title, language=language) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        ("Slovakia again blocks EU aid to Moldova", "No date was set for a new vote."),
+        ("Hungary halts EU reimbursements for arms sent to Kyiv", "No date was set for a vote."),
+    ],
+)
+def test_a_member_holding_up_its_bloc_s_measure_changes_no_policy(
+    engine: Engine, title: str, body: str
+) -> None:
+    assert _types(engine, body, title=title) == []

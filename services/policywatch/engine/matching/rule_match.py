@@ -7,6 +7,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
+from policywatch.engine.matching.blocs import BLOC_MEMBERS
 from policywatch.engine.matching.chronology import Anchor, anchor_near
 from policywatch.engine.matching.scanner import ArticleContext, Hit
 from policywatch.engine.matching.slots import Mention, Slots, extract_slots, governed
@@ -591,6 +592,20 @@ def match_rule(
     if slots.actor is None:
         if step is not None:
             reject(step, "no actor: no state or bloc the sentence makes the decider")
+        return None
+    if (
+        spec.event_type in REVERSED
+        and slots.target is not None
+        and slots.actor.code in BLOC_MEMBERS.get(slots.target.code, ())
+    ):
+        # "Hungary blocks EU aid to Ukraine": a member acting on its own bloc's measure holds
+        # it up; neither the member's policy nor the bloc's has changed.
+        if step is not None:
+            reject(
+                step,
+                f"a member ({slots.actor.code}) acting on its own bloc's ({slots.target.code}) "
+                "measure: an obstacle, not a change of policy",
+            )
         return None
     if spec.target == "required" and slots.target is None:
         if step is not None:
