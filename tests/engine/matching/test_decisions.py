@@ -1230,3 +1230,17 @@ def test_a_member_holding_up_its_bloc_s_measure_changes_no_policy(
     engine: Engine, title: str, body: str
 ) -> None:
     assert _types(engine, body, title=title) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        ("fr", "Le Chili suspend par décret ses exportations de charbon vers la Birmanie."),
+        ("es", "Chile suspende por decreto sus exportaciones de carbón a Birmania."),
+        ("ru", "Чили запретила экспорт угля в Мьянму."),
+    ],
+)
+def test_a_ban_on_exports_to_a_country_is_an_embargo_on_it(
+    engine: Engine, language: str, body: str
+) -> None:
+    assert _types(engine, body, language=language) == ["embargo_imposed"]
