@@ -83,8 +83,9 @@ def _rule_ref(rule_id: str, version: int) -> RuleRef:
     return RuleRef(id=rule_id, version=version)
 
 
-#: A headline's label before a colon or a bar ("Opinion: ...", "Analysis | ...").
-_KICKER = re.compile(r"\s*([^:|]{1,40}?)\s*[:|]")
+#: A headline's label before a colon or a bar ("Opinion: ...", "Analysis | ..."), or a wire's
+#: label in capitals glued to a hyphen ("ANALYSIS-...", "FACTBOX-...").
+_KICKER = re.compile(r"\s*(?:([^:|]{1,40}?)\s*[:|]|([A-Z]{3,20})-(?=\S))")
 
 
 def _genre(article: Article, languages: Iterable[str], pack: CompiledPack) -> str | None:
@@ -93,10 +94,11 @@ def _genre(article: Article, languages: Iterable[str], pack: CompiledPack) -> st
     m = _KICKER.match(article.title or "")
     if m is None:
         return None
-    words = tuple(words_of(m.group(1)))
+    label = m.group(1) or m.group(2)
+    words = tuple(words_of(label))
     for lang in languages:
         if words in pack.languages[lang].genres:
-            return m.group(1)
+            return label
     return None
 
 

@@ -1204,6 +1204,13 @@ def test_a_decision_that_opens_an_ongoing_state_is_its_background(
             "Kanada hat am Montag Sanktionen gegen 20 iranische Funktionäre verhängt.",
             [],
         ),
+        # a wire's label in capitals, glued to a hyphen
+        (
+            "en",
+            "ANALYSIS-Canada's new sanctions on Tehran will not bite",
+            "Canada imposed sanctions on 20 Iranian officials on Monday.",
+            [],
+        ),
         # a live blog's kicker is no genre: its entries are news
         (
             "en",
