@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +23,7 @@ from policywatch.engine.rule_language.loader import (
     load_rules_text,
 )
 from policywatch.engine.rule_language.spec import RuleFile
+from policywatch.engine.text.headlines import kicker
 from policywatch.engine.text.language_id import LanguageResolver
 from policywatch.engine.text.normalize import words_of
 from policywatch.errors import RuleErrors
@@ -83,18 +83,12 @@ def _rule_ref(rule_id: str, version: int) -> RuleRef:
     return RuleRef(id=rule_id, version=version)
 
 
-#: A headline's label before a colon or a bar ("Opinion: ...", "Analysis | ..."), or a wire's
-#: label in capitals glued to a hyphen ("ANALYSIS-...", "FACTBOX-...").
-_KICKER = re.compile(r"\s*(?:([^:|]{1,40}?)\s*[:|]|([A-Z]{3,20})-(?=\S))")
-
-
 def _genre(article: Article, languages: Iterable[str], pack: CompiledPack) -> str | None:
     """The label of a piece that reports no decision ("Opinion", "Explainer", "Fact check"),
-    when the title opens with one of the packs' ``genres``."""
-    m = _KICKER.match(article.title or "")
-    if m is None:
+    when the title's kicker is one of the packs' ``genres``."""
+    label = kicker(article.title or "")
+    if label is None:
         return None
-    label = m.group(1) or m.group(2)
     words = tuple(words_of(label))
     for lang in languages:
         if words in pack.languages[lang].genres:

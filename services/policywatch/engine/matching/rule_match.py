@@ -10,7 +10,12 @@ from functools import lru_cache
 from policywatch.engine.matching.blocs import BLOC_MEMBERS
 from policywatch.engine.matching.chronology import Anchor, anchor_near
 from policywatch.engine.matching.scanner import ArticleContext, Hit
-from policywatch.engine.matching.slots import Mention, Slots, extract_slots, governed
+from policywatch.engine.matching.slots import (
+    Mention,
+    extract_slots,
+    governed,
+    with_destination,
+)
 from policywatch.engine.matching.trace import Trace, describe_condition, reject
 from policywatch.engine.rule_language.compiler import CompiledRule, CueSet, LanguagePack
 from policywatch.engine.rule_language.conditions import AllCond, AnyCond, Cond, NotCond, SetCond
@@ -583,12 +588,8 @@ def match_rule(
             restrictions=restrictions,
             headline=ft.name == "title",
         )
-    if spec.destination_decides and (
-        slots.actor is None or ft.text[slots.actor.start : slots.actor.start + 1].islower()
-    ):
-        # An adjective "decides" only for want of a state ("ввоз **турецких** томатов"): for
-        # imports it names the goods' origin, and the destination is the decider.
-        slots = _destination_slots(ft.text, sentence, mentions, span, pack) or slots
+    if spec.destination_decides:
+        slots = with_destination(ft.text, sentence, mentions, slots, [h.end for h in span], pack)
     if slots.actor is None:
         if step is not None:
             reject(step, "no actor: no state or bloc the sentence makes the decider")
@@ -696,31 +697,6 @@ def _decisions(
 
 #: Closing quotes and brackets that may follow a question mark.
 _CLOSERS = "\"'»”’)]… \n"
-
-
-#: How many words after a condition word ("ввоз") its destination may stand ("в Россию").
-DESTINATION_REACH = 2
-
-
-def _destination_slots(
-    text: str,
-    sentence: tuple[int, int],
-    mentions: list[Mention],
-    span: list[Hit],
-    pack: LanguagePack,
-) -> Slots | None:
-    """The state the goods go into as the actor ("ввоз **в Россию** яблок из Молдавии"), the
-    first other state of the sentence as the target; ``None`` when no destination is named."""
-    inside = [m for m in mentions if sentence[0] <= m.start and m.end <= sentence[1]]
-    for h in span:
-        for m in inside:
-            if m.start < h.end or count_words(text, h.end, m.start) > DESTINATION_REACH + 1:
-                continue
-            words = words_of(text[h.end : m.start])
-            if words and words[-1] in pack.destination_prepositions:
-                target = next((o for o in inside if o.code != m.code), None)
-                return Slots(m, target)
-    return None
 
 
 def _is_question(text: str, sentence: tuple[int, int]) -> bool:

@@ -20,10 +20,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from policywatch.engine.rule_language.compiler import LanguagePack
+from policywatch.engine.text.headlines import KICKER_END
 from policywatch.engine.text.normalize import words_of
 from policywatch.engine.text.sentences import count_words, words_in
 
-__all__ = ["Mention", "Slots", "extract_slots", "governed", "resolve_mentions"]
+__all__ = [
+    "Mention",
+    "Slots",
+    "extract_slots",
+    "governed",
+    "resolve_mentions",
+    "with_destination",
+]
 
 #: How many words after the event a passive agent ("by the EU") may start. Further on, "by"
 #: belongs to another verb ("a company controlled by Cuba's armed forces").
@@ -269,16 +277,12 @@ def _inverted_subject(
     return None if _governed(text, s_start, m.start, pack, ends) else m
 
 
-#: What ends a headline's kicker ("Ukraine war live: ...", "Sanctions | EU agrees ...").
-_KICKER_END = re.compile(r":|\s[|–—-]\s")
-
-
 def _headline_order(text: str, before: list[Mention], t_start: int) -> list[int]:
     """A headline's subject comes first ("Tokyo widens Russia measures with ... export ban
     list"), after any kicker: so the mentions before the event are tried from the first that
     follows the last kicker end, then those of the kicker, nearest first."""
     kicker = 0
-    for m in _KICKER_END.finditer(text, 0, t_start):
+    for m in KICKER_END.finditer(text, 0, t_start):
         kicker = m.end()
     first = next((k for k, m in enumerate(before) if m.start >= kicker), len(before))
     return [*range(first, len(before)), *range(first - 1, -1, -1)]
@@ -386,3 +390,33 @@ def extract_slots(
                 target = m
                 break
     return Slots(actor, target, by_speech)
+
+
+#: How many words after a condition word ("ввоз") its destination may stand ("в Россию").
+DESTINATION_REACH = 2
+
+
+def with_destination(
+    text: str,
+    sentence: tuple[int, int],
+    mentions: list[Mention],
+    slots: Slots,
+    ends: list[int],
+    pack: LanguagePack,
+) -> Slots:
+    """For imports, the state the goods go into decides ("ввоз **в Россию** яблок из
+    Молдавии"), the first other state of the sentence being the target: when the slots name no
+    actor, or only an adjective, which names the goods' origin ("ввоз **турецких** томатов").
+    ``ends``: where the match's condition words end. The slots unchanged without a destination.
+    """
+    if slots.actor is not None and not _adjective(text, slots.actor):
+        return slots
+    inside = [m for m in mentions if sentence[0] <= m.start and m.end <= sentence[1]]
+    for end in ends:
+        for m in inside:
+            if m.start < end or count_words(text, end, m.start) > DESTINATION_REACH + 1:
+                continue
+            words = words_of(text[end : m.start])
+            if words and words[-1] in pack.destination_prepositions:
+                return Slots(m, next((o for o in inside if o.code != m.code), None))
+    return slots
