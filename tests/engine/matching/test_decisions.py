@@ -1251,3 +1251,31 @@ def test_a_ban_on_exports_to_a_country_is_an_embargo_on_it(
     engine: Engine, language: str, body: str
 ) -> None:
     assert _types(engine, body, language=language) == ["embargo_imposed"]
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "body"),
+    [
+        ("de", "EU-Gipfel: Neue Iran-Sanktionen erwartet", "Die Minister treffen sich am Montag."),
+        ("fr", "Sanctions attendues contre Téhéran lundi", "Les ministres se réunissent lundi."),
+        ("es", "Sanciones previstas contra Teherán el lunes", "Los ministros se reúnen el lunes."),
+    ],
+)
+def test_a_measure_expected_or_planned_is_no_decision(
+    engine: Engine, language: str, title: str, body: str
+) -> None:
+    assert _types(engine, body, title=title, language=language) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        ("fr", "Le Kremlin a dénoncé lundi les sanctions adoptées par le Canada contre Moscou."),
+        ("es", "El Kremlin denunció el lunes las sanciones adoptadas por Canadá contra Moscú."),
+    ],
+)
+def test_a_participle_makes_its_agent_the_decider(
+    engine: Engine, language: str, body: str
+) -> None:
+    [alert] = _alerts(engine, body, language=language)
+    assert (alert.event_type, alert.actor.code) == ("sanctions_imposed", "CA")
