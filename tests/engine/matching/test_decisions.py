@@ -1274,8 +1274,6 @@ def test_a_measure_expected_or_planned_is_no_decision(
         ("es", "El Kremlin denunció el lunes las sanciones adoptadas por Canadá contra Moscú."),
     ],
 )
-def test_a_participle_makes_its_agent_the_decider(
-    engine: Engine, language: str, body: str
-) -> None:
+def test_a_participle_makes_its_agent_the_decider(engine: Engine, language: str, body: str) -> None:
     [alert] = _alerts(engine, body, language=language)
     assert (alert.event_type, alert.actor.code) == ("sanctions_imposed", "CA")
