@@ -1277,3 +1277,57 @@ def test_a_measure_expected_or_planned_is_no_decision(
 def test_a_participle_makes_its_agent_the_decider(engine: Engine, language: str, body: str) -> None:
     [alert] = _alerts(engine, body, language=language)
     assert (alert.event_type, alert.actor.code) == ("sanctions_imposed", "CA")
+
+
+@pytest.mark.parametrize(
+    ("language", "deferred", "decided", "event_type"),
+    [
+        (
+            "en",
+            "Ottawa postponed new sanctions on Iranian officials until the spring.",
+            "Ottawa imposed new sanctions on Iranian officials on Monday.",
+            "sanctions_imposed",
+        ),
+        (
+            "en",
+            "Oslo has put off resuming its aid to the Somali health ministry.",
+            "Oslo has resumed its aid to the Somali health ministry.",
+            "aid_resumed",
+        ),
+        (
+            "de",
+            "Österreich verschiebt die Wiederaufnahme der Hilfszahlungen an Mali auf das kommende Jahr.",
+            "Österreich nimmt die Hilfszahlungen an Mali wieder auf.",
+            "aid_resumed",
+        ),
+        (
+            "fr",
+            "La Belgique a reporté la levée de ses sanctions contre le Burundi.",
+            "La Belgique a levé ses sanctions contre le Burundi.",
+            "sanctions_lifted",
+        ),
+        (
+            "es",
+            "Chile aplazó la suspensión de la ayuda a Nicaragua hasta después de las elecciones.",
+            "Chile suspendió la ayuda a Nicaragua.",
+            "aid_suspended",
+        ),
+        (
+            "ru",
+            "Казахстан отложил введение запрета на ввоз российского бензина.",
+            "Казахстан ввел запрет на ввоз российского бензина.",
+            "embargo_imposed",
+        ),
+        (
+            "uk",
+            "Польща відклала запровадження заборони на ввезення українського зерна.",
+            "Польща запровадила заборону на ввезення українського зерна.",
+            "embargo_imposed",
+        ),
+    ],
+)
+def test_a_decision_postponed_is_not_taken(
+    engine: Engine, language: str, deferred: str, decided: str, event_type: str
+) -> None:
+    assert _types(engine, deferred, language=language) == []
+    assert _types(engine, decided, language=language) == [event_type]
