@@ -351,6 +351,33 @@ def test_a_german_subject_after_the_verb_is_the_actor(engine: Engine) -> None:
 
 
 @pytest.mark.parametrize(
+    ("language", "body", "actor"),
+    [
+        # the dateline's places say where the story was filed: the subject after the verb decides
+        (
+            "de",
+            "Oslo/Bamako (epd) – Nach dem Putsch in Mali setzt Norwegen seine Hilfe für das Land "
+            "aus.",
+            "NO",
+        ),
+        # with no state named as such, the dateline decides before an adjective
+        (
+            "es",
+            "OTTAWA - El Gobierno levantó las sanciones contra la aerolínea estatal venezolana.",
+            "CA",
+        ),
+        ("en", "MOSCOW, May 4 - The government banned imports of Georgian wine on Monday.", "RU"),
+    ],
+)
+def test_a_dateline_decides_only_when_the_sentence_names_no_state(
+    engine: Engine, language: str, body: str, actor: str
+) -> None:
+    [alert] = _alerts(engine, body, language=language)
+    assert alert.actor is not None
+    assert alert.actor.code == actor
+
+
+@pytest.mark.parametrize(
     ("body", "event_type", "actor"),
     [
         # the restriction's owner decided its lifting, not the state that welcomes it
@@ -1296,7 +1323,8 @@ def test_a_participle_makes_its_agent_the_decider(engine: Engine, language: str,
         ),
         (
             "de",
-            "Österreich verschiebt die Wiederaufnahme der Hilfszahlungen an Mali auf das kommende Jahr.",
+            "Österreich verschiebt die Wiederaufnahme der Hilfszahlungen an Mali auf das "
+            "kommende Jahr.",
             "Österreich nimmt die Hilfszahlungen an Mali wieder auf.",
             "aid_resumed",
         ),

@@ -19,6 +19,7 @@ from policywatch.engine.matching.slots import (
 from policywatch.engine.matching.trace import Trace, describe_condition, reject
 from policywatch.engine.rule_language.compiler import CompiledRule, CueSet, LanguagePack
 from policywatch.engine.rule_language.conditions import AllCond, AnyCond, Cond, NotCond, SetCond
+from policywatch.engine.text.headlines import dateline_end
 from policywatch.engine.text.normalize import words_of
 from policywatch.engine.text.sentences import count_words, words_in
 from policywatch.models import REVERSED, REVOKED, Entity, Evidence
@@ -564,6 +565,7 @@ def match_rule(
     mentions = ctx.mentions(hit.field, pack)
     subject_is_target = spec.subject == "target"
     restrictions = _restrictions(ctx, pack, hit.field, sentence)
+    dateline = dateline_end(ft.text) if ft.name == "body" and sentence[0] == 0 else 0
     slots = extract_slots(
         ft.text,
         sentence,
@@ -573,6 +575,7 @@ def match_rule(
         subject_is_target=subject_is_target,
         restrictions=restrictions,
         headline=ft.name == "title",
+        dateline=dateline,
     )
     if slots.actor is None and event[0] < hit.start:
         # A condition term before the actor ("... продовження санкцій Євросоюз виключив зі
@@ -587,6 +590,7 @@ def match_rule(
             subject_is_target=subject_is_target,
             restrictions=restrictions,
             headline=ft.name == "title",
+            dateline=dateline,
         )
     if spec.destination_decides:
         slots = with_destination(ft.text, sentence, mentions, slots, [h.end for h in span], pack)

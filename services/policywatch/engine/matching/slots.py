@@ -298,6 +298,7 @@ def extract_slots(
     subject_is_target: bool = False,
     restrictions: list[tuple[int, int]] | None = None,
     headline: bool = False,
+    dateline: int = 0,
 ) -> Slots:
     """Actor and target around ``event``, the span from the first to the last matched term.
 
@@ -309,10 +310,19 @@ def extract_slots(
 
     With ``subject_is_target`` (passive permission: "Kyiv has been allowed to..."), the nearest
     mention before the event is the target and the actor is looked for elsewhere.
+
+    ``dateline``: where the body's dateline ends. The places it names ("Berlin/Niamey (dpa) –")
+    say where the story was filed, not who decided: they decide only where the sentence names
+    no state as such ("WASHINGTON - The Treasury lifted ..."), before any adjective ("la
+    petrolera **venezolana**") and after a subject that follows its verb ("setzt **Deutschland**
+    ... aus").
     """
     s_start, s_end = sentence
     t_start, t_end = event
-    inside = [m for m in mentions if m.start >= s_start and m.end <= s_end]
+    inside = [m for m in mentions if m.start >= max(s_start, dateline) and m.end <= s_end]
+    filed = [
+        m for m in mentions if s_start <= m.start and m.end <= dateline and not _adjective(text, m)
+    ]
     before = [m for m in inside if m.end <= t_start]
     after = [m for m in inside if m.start >= t_end]
     within = [m for m in inside if m.start >= t_start and m.end <= t_end]
@@ -348,6 +358,12 @@ def extract_slots(
         # A lower-case mention is an adjective ("des **saudischen** Journalisten", "турецкой
         # продукции"): it qualifies a noun and decides only when no state is named as such.
         for adjectives in (False, True):
+            if adjectives and pack.subject_after_verb:
+                actor = _inverted_subject(text, t_start, within + after, pack, s_start, ends)
+            if adjectives and actor is None and filed and not subject_is_target:
+                actor = filed[-1]
+            if actor is not None:
+                break
             order: Sequence[int] = (
                 _headline_order(text, before, t_start)
                 if headline
