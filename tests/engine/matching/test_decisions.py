@@ -1359,3 +1359,58 @@ def test_a_decision_postponed_is_not_taken(
 ) -> None:
     assert _types(engine, deferred, language=language) == []
     assert _types(engine, decided, language=language) == [event_type]
+
+
+@pytest.mark.parametrize(
+    ("language", "company", "government", "actor"),
+    [
+        (
+            "en",
+            "A Finnish shell maker has halted all shipments of ammunition to Ukraine.",
+            "Finland has halted all shipments of ammunition to Ukraine.",
+            "FI",
+        ),
+        (
+            "de",
+            "Ein schwedischer Rüstungskonzern stoppt seine Waffenlieferungen an Israel.",
+            "Schweden stoppt seine Waffenlieferungen an Israel.",
+            "SE",
+        ),
+        (
+            "fr",
+            "Un fabricant français suspend ses livraisons d'armes à Israël.",
+            "La France suspend ses livraisons d'armes à Israël.",
+            "FR",
+        ),
+        (
+            "es",
+            "Un fabricante español suspende sus envíos de armas a Israel.",
+            "España suspende sus envíos de armas a Israel.",
+            "ES",
+        ),
+        (
+            "ru",
+            "Финская компания приостановила поставки оружия Украине.",
+            "Финляндия приостановила поставки оружия Украине.",
+            "FI",
+        ),
+        (
+            "uk",
+            "Польська компанія припинила постачання зброї Україні.",
+            "Польща припинила постачання зброї Україні.",
+            "PL",
+        ),
+    ],
+)
+def test_a_company_s_decision_is_not_policy(
+    engine: Engine, language: str, company: str, government: str, actor: str
+) -> None:
+    assert _types(engine, company, language=language) == []
+    [alert] = _alerts(engine, government, language=language)
+    assert alert.actor is not None
+    assert (alert.event_type, alert.actor.code) == ("weapons_restriction_imposed", actor)
+
+
+def test_companies_named_as_objects_do_not_make_the_decision_theirs(engine: Engine) -> None:
+    body = "Britain removed 12 Iranian entities, including two banks, from its sanctions list."
+    assert _types(engine, body) == ["sanctions_lifted"]

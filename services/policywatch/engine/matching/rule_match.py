@@ -228,6 +228,8 @@ def _cue_factor(
                 continue
             if _CLAUSE_ENDS.intersection(text[gap[0] : gap[1]]):
                 continue
+            if cue.no_comma and "," in text[gap[0] : gap[1]]:
+                continue
             if _spans(ctx, pack.break_sets, hit.field, gap) or _spans(
                 ctx, pack.shield_sets, hit.field, (c.start, c.end), contains=True
             ):

@@ -64,6 +64,9 @@ class CueSet:
     not_in_report: bool = False
     #: A veto by this cue in the headline hedges the article's news of the rule's type.
     hedge: bool = False
+    #: The cue does not reach across a comma (a subject: "a maker has halted", not "entities,
+    #: including banks, from its list").
+    no_comma: bool = False
 
 
 @dataclass(frozen=True)
@@ -274,6 +277,7 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
                         cue.not_as_object,
                         cue.not_in_report,
                         cue.hedge,
+                        cue.no_comma,
                     )
                 )
         if f.model.slot_words is not None:

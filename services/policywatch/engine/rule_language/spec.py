@@ -147,6 +147,14 @@ class CueSpec(_Spec):
             " hypothetical)"
         ),
     )
+    no_comma: bool = Field(
+        False,
+        description=(
+            "The cue does not reach across a comma: a subject stands next to its verb ('a"
+            " maker has halted shipments'), while 'entities, including banks, from its list'"
+            " names objects"
+        ),
+    )
     terms: list[TermText] = Field(min_length=1)
 
 
