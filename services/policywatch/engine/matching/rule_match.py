@@ -228,7 +228,7 @@ def _cue_factor(
                 continue
             if _CLAUSE_ENDS.intersection(text[gap[0] : gap[1]]):
                 continue
-            if cue.no_comma and "," in text[gap[0] : gap[1]]:
+            if cue.subject and _not_subject(text, gap, pack):
                 continue
             if _spans(ctx, pack.break_sets, hit.field, gap) or _spans(
                 ctx, pack.shield_sets, hit.field, (c.start, c.end), contains=True
@@ -296,6 +296,14 @@ def _first_conjunct(text: str, s_start: int, hit: Hit) -> int | None:
         if folded and len(folded[0]) >= 5 and folded[0].endswith(ending):
             return w.start()
     return None
+
+
+def _not_subject(text: str, gap: tuple[int, int], pack: LanguagePack) -> bool:
+    """A comma or a target preposition between a noun and the trigger: the noun is no subject
+    of the trigger ("added 140 companies **to** its entity list")."""
+    return "," in text[gap[0] : gap[1]] or any(
+        w.group().casefold() in pack.target_prepositions for w in words_in(text, *gap)
+    )
 
 
 #: How far before a cue word a target preposition makes it the decision's object.

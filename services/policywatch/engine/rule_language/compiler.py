@@ -64,9 +64,10 @@ class CueSet:
     not_in_report: bool = False
     #: A veto by this cue in the headline hedges the article's news of the rule's type.
     hedge: bool = False
-    #: The cue does not reach across a comma (a subject: "a maker has halted", not "entities,
-    #: including banks, from its list").
-    no_comma: bool = False
+    #: The cue names the trigger's subject: it does not reach across a comma or a target
+    #: preposition ("a maker has halted", not "entities, including banks, from its list" or
+    #: "added 140 companies to its entity list").
+    subject: bool = False
 
 
 @dataclass(frozen=True)
@@ -277,7 +278,7 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
                         cue.not_as_object,
                         cue.not_in_report,
                         cue.hedge,
-                        cue.no_comma,
+                        cue.subject,
                     )
                 )
         if f.model.slot_words is not None:

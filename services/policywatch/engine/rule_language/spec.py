@@ -147,12 +147,12 @@ class CueSpec(_Spec):
             " hypothetical)"
         ),
     )
-    no_comma: bool = Field(
+    subject: bool = Field(
         False,
         description=(
-            "The cue does not reach across a comma: a subject stands next to its verb ('a"
-            " maker has halted shipments'), while 'entities, including banks, from its list'"
-            " names objects"
+            "The cue names the trigger's subject, which stands next to its verb ('a maker has"
+            " halted shipments'): it does not reach across a comma or a target preposition"
+            " ('entities, including banks, from its list'; 'added 140 companies to its list')"
         ),
     )
     terms: list[TermText] = Field(min_length=1)
