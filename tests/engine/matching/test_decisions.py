@@ -1414,3 +1414,37 @@ def test_a_company_s_decision_is_not_policy(
 def test_companies_named_as_objects_do_not_make_the_decision_theirs(engine: Engine) -> None:
     body = "Britain removed 12 Iranian entities, including two banks, from its sanctions list."
     assert _types(engine, body) == ["sanctions_lifted"]
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        ("en", "Hungary's ban on imports of Ukrainian grain has now been in force for six months."),
+        (
+            "de",
+            "Ungarn verbietet die Einfuhr von ukrainischem Getreide, das Verbot gilt seit Monaten.",
+        ),
+        (
+            "fr",
+            "L'interdiction hongroise des importations de céréales ukrainiennes est en vigueur "
+            "depuis des mois.",
+        ),
+        (
+            "es",
+            "La prohibición húngara de importar cereales ucranianos está en vigor desde hace "
+            "meses.",
+        ),
+        ("ru", "Венгерский запрет на ввоз украинского зерна действует уже полгода."),
+        ("uk", "Угорська заборона на ввезення українського зерна діє вже пів року."),
+    ],
+)
+def test_a_measure_told_as_lasting_is_not_news(engine: Engine, language: str, body: str) -> None:
+    assert _types(engine, body, language=language) == []
+
+
+def test_the_age_of_a_measure_that_is_lifted_does_not_hide_the_lifting(engine: Engine) -> None:
+    body = (
+        "The Security Council lifted the arms embargo on Liberia on Tuesday, ending measures in "
+        "place for more than a decade."
+    )
+    assert _types(engine, body) == ["embargo_lifted"]
