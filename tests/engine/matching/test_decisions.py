@@ -1448,3 +1448,17 @@ def test_the_age_of_a_measure_that_is_lifted_does_not_hide_the_lifting(engine: E
         "place for more than a decade."
     )
     assert _types(engine, body) == ["embargo_lifted"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # the Swiss government is the Federal Council; a sentence's first article is no dative
+        "Der Bundesrat hat am Mittwoch Sanktionen gegen zwölf belarussische Offiziere verhängt.",
+        "Der Schweizer Bundesrat übernimmt die neuen Sanktionen der EU gegen Belarus.",
+    ],
+)
+def test_the_federal_council_decides_for_switzerland(engine: Engine, body: str) -> None:
+    [alert] = _alerts(engine, body, language="de")
+    assert alert.actor is not None
+    assert (alert.event_type, alert.actor.code) == ("sanctions_imposed", "CH")

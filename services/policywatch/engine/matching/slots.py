@@ -387,6 +387,14 @@ def extract_slots(
             if _inverted_speaker(text, t_end, m, pack):
                 actor, by_speech = m, True
                 break
+    if actor is None and before and not subject_is_target:
+        # An article opening the sentence reads as a dative ("Der Ukraine wird Deutschland ...
+        # liefern") until no one else can decide: then it is the subject's ("Der Bundesrat hat
+        # ... verhängt").
+        first = before[0]
+        opening = words_in(text, s_start, first.start)
+        if len(opening) == 1 and words_of(opening[0].group())[0] in pack.genitive_articles:
+            actor = first
     if actor is None and subject_is_target:
         for m in within + after:
             if not _governed(text, s_start, m.start, pack, ends):
