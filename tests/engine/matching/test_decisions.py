@@ -1462,3 +1462,46 @@ def test_the_federal_council_decides_for_switzerland(engine: Engine, body: str) 
     [alert] = _alerts(engine, body, language="de")
     assert alert.actor is not None
     assert (alert.event_type, alert.actor.code) == ("sanctions_imposed", "CH")
+
+
+@pytest.mark.parametrize(
+    ("language", "body", "event_type", "actor"),
+    [
+        # headlines tell decisions in the present; wires in the future and the masculine past
+        (
+            "uk",
+            "Японія повертає Південну Корею до білого списку партнерів.",
+            "export_controls_eased",
+            "JP",
+        ),
+        ("uk", "Німеччина надасть Україні ще дві системи Patriot.", "arms_transfer_approved", "DE"),
+        (
+            "ru",
+            "Япония возвращает Южную Корею в белый список партнеров.",
+            "export_controls_eased",
+            "JP",
+        ),
+        ("ru", "Пентагон решил передать Украине ракеты ATACMS.", "arms_transfer_approved", "US"),
+        ("ru", "Германия приостанавливает финансирование агентства в Газе.", "aid_suspended", "DE"),
+    ],
+)
+def test_russian_and_ukrainian_decisions_in_every_tense(
+    engine: Engine, language: str, body: str, event_type: str, actor: str
+) -> None:
+    [alert] = _alerts(engine, body, language=language)
+    assert alert.actor is not None
+    assert (alert.event_type, alert.actor.code) == (event_type, actor)
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        ("en", "The UN World Food Programme has suspended food aid deliveries to northern Gaza."),
+        ("ru", "Всемирная продовольственная программа ООН прекращает доставку помощи в Газу."),
+        ("uk", "Агентство ООН у справах біженців призупиняє виплати допомоги в Газі."),
+    ],
+)
+def test_a_un_agency_pausing_its_own_work_is_not_the_un_deciding(
+    engine: Engine, language: str, body: str
+) -> None:
+    assert _types(engine, body, language=language) == []
