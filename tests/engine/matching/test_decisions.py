@@ -1505,3 +1505,35 @@ def test_a_un_agency_pausing_its_own_work_is_not_the_un_deciding(
     engine: Engine, language: str, body: str
 ) -> None:
     assert _types(engine, body, language=language) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "body", "actor"),
+    [
+        ("de", "Deutschland schickt zwei Fregatten ins Rote Meer.", "DE"),
+        (
+            "de",
+            "Die Bundeswehr beteiligt sich mit 700 Soldaten an der EU-Mission im Roten Meer.",
+            "DE",
+        ),
+        (
+            "en",
+            "Britain will send a frigate and a destroyer to the Red Sea, the ministry said.",
+            "GB",
+        ),
+        ("fr", "La France enverra une frégate en mer Rouge.", "FR"),
+        ("es", "España enviará una fragata al mar Rojo.", "ES"),
+        ("uk", "Велика Британія направила есмінець у Червоне море.", "GB"),
+    ],
+)
+def test_warships_sent_to_a_sea_are_a_deployment_not_a_transfer(
+    engine: Engine, language: str, body: str, actor: str
+) -> None:
+    [alert] = _alerts(engine, body, language=language)
+    assert alert.actor is not None
+    assert (alert.event_type, alert.actor.code) == ("troop_deployment", actor)
+
+
+def test_arms_for_a_state_beside_a_deployment_stay_a_transfer(engine: Engine) -> None:
+    body = "Britain will send troops to Estonia and tanks to Ukraine."
+    assert _types(engine, body) == ["arms_transfer_approved", "troop_deployment"]

@@ -6,7 +6,9 @@ others:
 - **The more specific reading of one sentence wins.** A UN arms embargo lifted is
   ``embargo_lifted``, not also a weapons restriction lifted; the first supply of a new weapon
   class is ``arms_transfer_approved``; easing that removes a trading ban inside a sanctions
-  programme is ``sanctions_lifted``. :data:`PRECEDENCE` lists each pair, winner first.
+  programme is ``sanctions_lifted``. :data:`PRECEDENCE` lists each pair, winner first. An arms
+  transfer with no recipient read beside a deployment is the deployment's ships ("will send a
+  frigate to the Red Sea").
 - **A decision and its mirror do not both happen in one report.** When an article yields both a
   restriction and its lifting (``aid_suspended`` and ``aid_resumed``), the one the article
   tells first (title, then lead, then body) is the news; the other is background or a misread
@@ -92,6 +94,16 @@ def arbitrate(
         by_sentence.setdefault((c.field, c.sentence_start), []).append(c)
 
     def outranked(c: Candidate) -> bool:
+        if c.event_type == "arms_transfer_approved" and c.target is None:
+            # Ships sent to a sea with no state to receive them are a deployment ("will send a
+            # frigate to the Red Sea"), not a transfer of arms.
+            for w in by_sentence[(c.field, c.sentence_start)]:
+                if w.event_type == "troop_deployment":
+                    if why is not None:
+                        why[id(c)] = (
+                            f"no recipient: the deployment ({w.rule.spec.id}) in its sentence"
+                        )
+                    return True
         for winner, loser, words in PRECEDENCE:
             if loser != c.event_type:
                 continue
