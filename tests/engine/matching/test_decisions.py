@@ -1352,6 +1352,12 @@ def test_a_participle_makes_its_agent_the_decider(engine: Engine, language: str,
             "Польща запровадила заборону на ввезення українського зерна.",
             "embargo_imposed",
         ),
+        (
+            "es",
+            "Suiza esperará a Bruselas antes de decidir sobre nuevas sanciones a Rusia.",
+            "Suiza aprobó nuevas sanciones contra Rusia.",
+            "sanctions_imposed",
+        ),
     ],
 )
 def test_a_decision_postponed_is_not_taken(
@@ -1537,3 +1543,20 @@ def test_warships_sent_to_a_sea_are_a_deployment_not_a_transfer(
 def test_arms_for_a_state_beside_a_deployment_stay_a_transfer(engine: Engine) -> None:
     body = "Britain will send troops to Estonia and tanks to Ukraine."
     assert _types(engine, body) == ["arms_transfer_approved", "troop_deployment"]
+
+
+@pytest.mark.parametrize(
+    ("language", "body", "actor"),
+    [
+        ("fr", "Ottawa met fin aux nouvelles exportations d'armes vers Israël.", "CA"),
+        ("fr", "Le Canada n'autorisera plus de nouvelles exportations d'armes vers Israël.", "CA"),
+        ("es", "España pone fin a las ventas de armas a Israel.", "ES"),
+        ("de", "Die Niederlande genehmigen keine weiteren Rüstungsexporte nach Israel.", "NL"),
+    ],
+)
+def test_ending_arms_exports_restricts_them_in_every_language(
+    engine: Engine, language: str, body: str, actor: str
+) -> None:
+    [alert] = _alerts(engine, body, language=language)
+    assert alert.actor is not None
+    assert (alert.event_type, alert.actor.code) == ("weapons_restriction_imposed", actor)
