@@ -1560,3 +1560,40 @@ def test_ending_arms_exports_restricts_them_in_every_language(
     [alert] = _alerts(engine, body, language=language)
     assert alert.actor is not None
     assert (alert.event_type, alert.actor.code) == ("weapons_restriction_imposed", actor)
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        (
+            "en",
+            "Since it took effect, Slovenia's ban on imports of goods from the settlements has "
+            "drawn mixed reactions.",
+        ),
+        (
+            "fr",
+            "Deux semaines après son adoption, l'interdiction slovène des importations de "
+            "produits des colonies suscite des réactions.",
+        ),
+        (
+            "de",
+            "Seit ihrer Einführung sorgt das slowenische Einfuhrverbot für Waren aus den "
+            "Siedlungen für Streit.",
+        ),
+        (
+            "es",
+            "Desde su entrada en vigor, la prohibición eslovena de importar productos de los "
+            "asentamientos divide a Europa.",
+        ),
+        ("ru", "С момента введения словенский запрет на ввоз товаров из поселений вызывает споры."),
+        (
+            "uk",
+            "З моменту запровадження словенська заборона на ввезення товарів із поселень "
+            "викликає суперечки.",
+        ),
+    ],
+)
+def test_a_measure_dated_from_its_own_adoption_is_background(
+    engine: Engine, language: str, body: str
+) -> None:
+    assert _types(engine, body, language=language) == []
