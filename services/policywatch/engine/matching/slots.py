@@ -356,7 +356,9 @@ def extract_slots(
         actor = _owner(text, inside, event, restrictions, pack)
     if actor is None:
         # A lower-case mention is an adjective ("des **saudischen** Journalisten", "турецкой
-        # продукции"): it qualifies a noun and decides only when no state is named as such.
+        # продукции"): it qualifies a noun and decides only when no state is named as such;
+        # before it, a subject after its verb ("setzt **Deutschland** ... aus"), then the
+        # dateline.
         for adjectives in (False, True):
             if adjectives and pack.subject_after_verb:
                 actor = _inverted_subject(text, t_start, within + after, pack, s_start, ends)
@@ -377,8 +379,6 @@ def extract_slots(
                     break
             if actor is not None:
                 break
-    if actor is None and pack.subject_after_verb:
-        actor = _inverted_subject(text, t_start, within + after, pack, s_start, ends)
     if actor is None:
         for m in after:
             if _speech_follows(text, m.end, s_end, pack):
