@@ -1597,3 +1597,84 @@ def test_a_measure_dated_from_its_own_adoption_is_background(
     engine: Engine, language: str, body: str
 ) -> None:
     assert _types(engine, body, language=language) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        (
+            "en",
+            "Exports recovered after China halted beef imports from Brazil earlier this year, "
+            "figures showed.",
+        ),
+        (
+            "de",
+            "China stoppte die Einfuhr von brasilianischem Rindfleisch Anfang des Jahres, die "
+            "Exporte haben sich erholt.",
+        ),
+        (
+            "fr",
+            "La Chine a suspendu les importations de bœuf brésilien plus tôt cette année, les "
+            "exportations se redressent.",
+        ),
+        (
+            "es",
+            "China suspendió las importaciones de carne brasileña a principios de este año, pero "
+            "las ventas se recuperan.",
+        ),
+        (
+            "ru",
+            "Китай запретил ввоз бразильской говядины в начале этого года, но экспорт восстановился.",
+        ),
+        (
+            "uk",
+            "Китай заборонив ввезення бразильської яловичини на початку цього року, але експорт "
+            "відновився.",
+        ),
+    ],
+)
+def test_a_relative_date_after_the_decision_makes_it_background(
+    engine: Engine, language: str, body: str
+) -> None:
+    assert _types(engine, body, language=language) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        (
+            "en",
+            "Assets of the listed men are frozen, and payments to them by residents are "
+            "prohibited, Tokyo said.",
+        ),
+        (
+            "de",
+            "Die Vermögenswerte der gelisteten Personen werden eingefroren, Zahlungen an sie sind "
+            "verboten, teilte Bern mit.",
+        ),
+        (
+            "fr",
+            "Les avoirs des personnes visées sont gelés et tout paiement en leur faveur est "
+            "interdit, a indiqué Ottawa.",
+        ),
+        (
+            "es",
+            "Los activos de las personas señaladas quedan congelados y se prohíben los pagos a su "
+            "favor, informó Madrid.",
+        ),
+        (
+            "ru",
+            "Активы включённых в список лиц заморожены, любые платежи в их пользу запрещены, "
+            "сообщил Токио.",
+        ),
+        (
+            "uk",
+            "Активи осіб зі списку заморожено, будь-які платежі на їхню користь заборонено, "
+            "повідомив Лондон.",
+        ),
+    ],
+)
+def test_frozen_assets_and_barred_payments_are_a_sanction_not_an_aid_freeze(
+    engine: Engine, language: str, body: str
+) -> None:
+    assert "aid_suspended" not in _types(engine, body, language=language)
