@@ -610,7 +610,10 @@ def test_a_state_between_the_reversal_and_the_object_qualifies_the_object(
         ("en", "Hungary lifted its veto on the sanctions package against Belarus on Monday."),
         ("de", "Ungarn hebt sein Veto gegen das Sanktionspaket am Montag auf."),
         ("fr", "La Hongrie lève son veto sur le paquet de sanctions lundi."),
+        # a French or Spanish noun phrase puts the veto further from the sanctions
+        ("fr", "La Hongrie a levé son veto sur le nouveau paquet de sanctions contre Moscou."),
         ("es", "Hungría retira su veto al paquete de sanciones este lunes."),
+        ("es", "Hungría levantó su veto al nuevo y duro paquete de sanciones contra Moscú."),
         ("ru", "Венгрия сняла вето на пакет санкций в понедельник."),
     ],
 )
