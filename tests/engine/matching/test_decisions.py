@@ -1627,7 +1627,8 @@ def test_a_measure_dated_from_its_own_adoption_is_background(
         ),
         (
             "ru",
-            "Китай запретил ввоз бразильской говядины в начале этого года, но экспорт восстановился.",
+            "Китай запретил ввоз бразильской говядины в начале этого года, но экспорт "
+            "восстановился.",
         ),
         (
             "uk",
@@ -1681,3 +1682,30 @@ def test_frozen_assets_and_barred_payments_are_a_sanction_not_an_aid_freeze(
     engine: Engine, language: str, body: str
 ) -> None:
     assert "aid_suspended" not in _types(engine, body, language=language)
+
+
+def test_a_verb_of_support_is_not_the_noun_aid(engine: Engine) -> None:
+    # "unterstützen" (to back) shares its stem with "Unterstützung" (support, aid)
+    body = (
+        "Die US-Regierung hat Kuba von der Liste der Staaten gestrichen, die den Terrorismus "
+        "unterstützen."
+    )
+    assert "aid_suspended" not in _types(engine, body, language="de")
+
+
+@pytest.mark.parametrize(
+    ("body", "actor"),
+    [
+        # verb second: the state that opens the sentence is its subject, the next an object
+        ("Washington hat Kuba von der Liste der Terrorstaaten gestrichen.", "US"),
+        ("Die US-Regierung hat Kuba von der Liste der Terrorstaaten gestrichen.", "US"),
+        # a dative article opens an object, not the subject
+        ("Der Ukraine hat Deutschland die Lieferung von Taurus-Raketen zugesagt.", "DE"),
+    ],
+)
+def test_the_state_that_opens_a_german_sentence_is_its_subject(
+    engine: Engine, body: str, actor: str
+) -> None:
+    [alert] = _alerts(engine, body, language="de")
+    assert alert.actor is not None
+    assert alert.actor.code == actor

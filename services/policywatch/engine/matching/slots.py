@@ -288,6 +288,27 @@ def _headline_order(text: str, before: list[Mention], t_start: int) -> list[int]
     return [*range(first, len(before)), *range(first - 1, -1, -1)]
 
 
+def _verb_second_order(
+    text: str, before: list[Mention], s_start: int, dateline: int, pack: LanguagePack
+) -> Sequence[int]:
+    """Nearest first; but where the verb comes second ("Washington hat Kuba von der Liste
+    gestrichen"), a state that opens the sentence is its subject and the ones between the
+    finite verb and the event are objects, so it is tried first."""
+    nearest = range(len(before) - 1, -1, -1)
+    if not pack.subject_after_verb or len(before) < 2:
+        return nearest
+    first = before[0]
+    if _adjective(text, first):
+        return nearest
+    # only words of the subject's own noun phrase before it ("Die US-Regierung hat"); a
+    # genitive-dative article ("Der Ukraine hat Berlin ...") opens an object
+    for w in words_in(text, max(s_start, dateline), first.start):
+        word = words_of(w.group())[0]
+        if word not in pack.skip_words or word in pack.genitive_articles:
+            return nearest
+    return [0, *range(len(before) - 1, 0, -1)]
+
+
 def extract_slots(
     text: str,
     sentence: tuple[int, int],
@@ -369,7 +390,7 @@ def extract_slots(
             order: Sequence[int] = (
                 _headline_order(text, before, t_start)
                 if headline
-                else range(len(before) - 1, -1, -1)
+                else _verb_second_order(text, before, s_start, dateline, pack)
             )
             for k in order:
                 if _adjective(text, before[k]) is not adjectives:
