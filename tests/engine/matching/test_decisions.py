@@ -1709,3 +1709,16 @@ def test_the_state_that_opens_a_german_sentence_is_its_subject(
     [alert] = _alerts(engine, body, language="de")
     assert alert.actor is not None
     assert alert.actor.code == actor
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "UK charity for Syrians says payment provider froze its donations account",
+        "A British payment provider froze the donations account of a charity for Syrians, "
+        "holding back payments.",
+    ],
+)
+def test_a_frozen_account_is_no_aid_freeze(engine: Engine, text: str) -> None:
+    assert _types(engine, "Body text.", title=text) == []
+    assert _types(engine, text) == []
