@@ -1722,3 +1722,37 @@ def test_the_state_that_opens_a_german_sentence_is_its_subject(
 def test_a_frozen_account_is_no_aid_freeze(engine: Engine, text: str) -> None:
     assert _types(engine, "Body text.", title=text) == []
     assert _types(engine, text) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "body", "expected"),
+    [
+        # a bare export licence names no goods: the article's subject decides
+        (
+            "en",
+            "Britain suspends some export licences to Israel",
+            "The UK is suspending around 30 of the 350 export licences for items to Israel, "
+            "the foreign secretary said. They cover parts for military aircraft and drones.",
+            ["weapons_restriction_imposed"],
+        ),
+        (
+            "fr",
+            "Ottawa suspend ses licences d'exportation de technologies militaires vers la Turquie",
+            "Le Canada suspend ses licences d'exportation de technologies de drones vers la "
+            "Turquie, a annoncé le ministre.",
+            ["weapons_restriction_imposed"],
+        ),
+        (
+            "en",
+            "US suspends export licences for chip tools to Chinese firm",
+            "Washington suspended export licences for chip-making tools to the company, the "
+            "Commerce Department said.",
+            [],
+        ),
+    ],
+)
+def test_suspended_export_licences_are_arms_only_in_an_article_about_arms(
+    engine: Engine, language: str, title: str, body: str, expected: list[str]
+) -> None:
+    types = _types(engine, body, title=title, language=language)
+    assert [t for t in types if t.startswith("weapons")] == expected
