@@ -1756,3 +1756,24 @@ def test_suspended_export_licences_are_arms_only_in_an_article_about_arms(
 ) -> None:
     types = _types(engine, body, title=title, language=language)
     assert [t for t in types if t.startswith("weapons")] == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "Ottawa: Commons adopt Gaza motion, minister promises sanctions on settlers"),
+        (
+            "fr",
+            "Ottawa : les Communes adoptent une motion sur Gaza, la ministre promet des "
+            "sanctions contre des colons",
+        ),
+        (
+            "fr",
+            "Sénégal : les décaissements du FMI en suspens après l'audit des finances publiques",
+        ),
+    ],
+)
+def test_a_motion_or_a_pending_payment_is_no_decision(
+    engine: Engine, language: str, title: str
+) -> None:
+    assert _types(engine, "Rien de plus.", title=title, language=language) == []
