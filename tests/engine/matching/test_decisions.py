@@ -1777,3 +1777,34 @@ def test_a_motion_or_a_pending_payment_is_no_decision(
     engine: Engine, language: str, title: str
 ) -> None:
     assert _types(engine, "Rien de plus.", title=title, language=language) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "body", "actor"),
+    [
+        (
+            "es",
+            "El Departamento del Tesoro de Estados Unidos incluyó este viernes al ministro del "
+            "Interior en su lista de sancionados.",
+            "US",
+        ),
+        (
+            "de",
+            "Die Schweiz erweitert ihre Sanktionsliste um 69 Personen und 47 Unternehmen, teilte "
+            "der Bundesrat mit.",
+            "CH",
+        ),
+        (
+            "de",
+            "Die 27 Mitgliedstaaten haben das sechste Sanktionspaket am Freitag förmlich "
+            "angenommen.",
+            "EU",
+        ),
+    ],
+)
+def test_adding_names_to_a_sanctions_list_imposes_sanctions(
+    engine: Engine, language: str, body: str, actor: str
+) -> None:
+    [alert] = _alerts(engine, body, language=language)
+    assert alert.actor is not None
+    assert (alert.event_type, alert.actor.code) == ("sanctions_imposed", actor)
