@@ -1808,3 +1808,32 @@ def test_adding_names_to_a_sanctions_list_imposes_sanctions(
     [alert] = _alerts(engine, body, language=language)
     assert alert.actor is not None
     assert (alert.event_type, alert.actor.code) == ("sanctions_imposed", actor)
+
+
+@pytest.mark.parametrize(
+    ("language", "body", "expected"),
+    [
+        # funding an agency is aid, whatever the noun for the funding
+        (
+            "de",
+            "Kanada setzt die Zusammenarbeit mit der UNRWA bis auf Weiteres aus, teilte die "
+            "Regierung mit.",
+            ["aid_suspended"],
+        ),
+        (
+            "en",
+            "Sweden suspended its cooperation with UNRWA on Friday, the government said.",
+            ["aid_suspended"],
+        ),
+        # "setzt ... fort" continues: the particle makes it another verb
+        (
+            "de",
+            "Berlin setzt die Zahlungen an das Hilfswerk in Gaza fort, teilte die Regierung mit.",
+            [],
+        ),
+    ],
+)
+def test_an_agency_named_is_the_aid_it_receives(
+    engine: Engine, language: str, body: str, expected: list[str]
+) -> None:
+    assert _types(engine, body, language=language) == expected
