@@ -1837,3 +1837,22 @@ def test_an_agency_named_is_the_aid_it_receives(
     engine: Engine, language: str, body: str, expected: list[str]
 ) -> None:
     assert _types(engine, body, language=language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        ("en", "Sweden will send Ukraine a new military aid package worth 13.5 billion kronor."),
+        (
+            "fr",
+            "La Suède enverra à l'Ukraine un nouveau paquet d'aide militaire de 13,5 milliards "
+            "de couronnes, a annoncé le gouvernement.",
+        ),
+        ("uk", "Швеція передасть Україні новий пакет військової допомоги на 13,5 млрд крон."),
+    ],
+)
+def test_a_military_aid_package_sent_is_an_arms_transfer(
+    engine: Engine, language: str, body: str
+) -> None:
+    # "couronnes" (crowns) is no court ("cour")
+    assert _types(engine, body, language=language) == ["arms_transfer_approved"]
