@@ -1856,3 +1856,22 @@ def test_a_military_aid_package_sent_is_an_arms_transfer(
 ) -> None:
     # "couronnes" (crowns) is no court ("cour")
     assert _types(engine, body, language=language) == ["arms_transfer_approved"]
+
+
+def test_a_green_light_to_a_sale_of_weapons_is_an_arms_transfer(engine: Engine) -> None:
+    body = (
+        "Washington donne son feu vert à la vente de missiles antichars au Maroc, a annoncé le "
+        "département d'État."
+    )
+    assert _types(engine, body, language="fr") == ["arms_transfer_approved"]
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        ("ru", "Германия повременит с возобновлением взносов в БАПОР, заявил министр."),
+        ("uk", "Німеччина не поспішає з відновленням внесків до БАПОР, заявив міністр."),
+    ],
+)
+def test_holding_off_a_resumption_resumes_nothing(engine: Engine, language: str, body: str) -> None:
+    assert _types(engine, body, language=language) == []
