@@ -1875,3 +1875,24 @@ def test_a_green_light_to_a_sale_of_weapons_is_an_arms_transfer(engine: Engine) 
 )
 def test_holding_off_a_resumption_resumes_nothing(engine: Engine, language: str, body: str) -> None:
     assert _types(engine, body, language=language) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        (
+            "en",
+            "Japan will open talks with South Korea on export controls after Seoul unveiled a "
+            "plan to settle the dispute, the trade ministry said.",
+        ),
+        (
+            "de",
+            "Japan beginnt Gespräche über die Exportkontrollen für Südkorea, teilte das "
+            "Handelsministerium mit.",
+        ),
+    ],
+)
+def test_talks_about_a_measure_are_not_the_measure(
+    engine: Engine, language: str, body: str
+) -> None:
+    assert _types(engine, body, language=language) == []
