@@ -1896,3 +1896,32 @@ def test_talks_about_a_measure_are_not_the_measure(
     engine: Engine, language: str, body: str
 ) -> None:
     assert _types(engine, body, language=language) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "body", "expected"),
+    [
+        # Swiss German writes "ss" for "ß"
+        (
+            "de",
+            "Japan setzt Südkorea wieder auf die weisse Liste, teilte das Kabinett mit.",
+            "export_controls_eased",
+        ),
+        (
+            "es",
+            "China incluye a once empresas estadounidenses en su lista de entidades no fiables, "
+            "anunció el Ministerio de Comercio.",
+            "export_controls_tightened",
+        ),
+        (
+            "fr",
+            "L'Union européenne a levé mardi la suspension de l'appui financier direct au "
+            "gouvernement burundais.",
+            "aid_resumed",
+        ),
+    ],
+)
+def test_ordinary_wording_of_a_list_or_an_aid_decision(
+    engine: Engine, language: str, body: str, expected: str
+) -> None:
+    assert _types(engine, body, language=language) == [expected]

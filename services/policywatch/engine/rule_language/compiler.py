@@ -151,6 +151,18 @@ class _Builder:
         where: tuple[LoadedFile, tuple[str | int, ...]] | None = None,
         accents: bool = False,
     ) -> None:
+        if "ß" in text:
+            # Swiss German writes "ss" for "ß" ("Massnahmen", "weisse Liste"): both spellings
+            # are the term.
+            self.add_term(
+                text.replace("ß", "ss"),
+                set_id,
+                language,
+                inflect=inflect,
+                value=value,
+                where=where,
+                accents=accents,
+            )
         cased: str | None = None
         prefix = False
         body = text
