@@ -1925,3 +1925,11 @@ def test_ordinary_wording_of_a_list_or_an_aid_decision(
     engine: Engine, language: str, body: str, expected: str
 ) -> None:
     assert _types(engine, body, language=language) == [expected]
+
+
+def test_a_company_on_the_effect_of_new_rules_reports_no_decision(engine: Engine) -> None:
+    body = (
+        "ASML said on Wednesday that new Dutch export rules for its lithography machines would "
+        "not have a material effect on its results this year."
+    )
+    assert _types(engine, body) == []
