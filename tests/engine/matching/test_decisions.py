@@ -1933,3 +1933,20 @@ def test_a_company_on_the_effect_of_new_rules_reports_no_decision(engine: Engine
         "not have a material effect on its results this year."
     )
     assert _types(engine, body) == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "EU ambassadors failed on Tuesday for the fourth time in two weeks to approve an 18th "
+        "package of sanctions against Russia, diplomats said.",
+        "Brussels has now designated well over 300 tankers under its Russia sanctions regime, "
+        "brokers say.",
+        "One year after West African leaders lifted the sanctions they imposed on Niger, traders "
+        "say goods are flowing again.",
+    ],
+)
+def test_a_failed_vote_a_running_total_or_an_anniversary_is_no_decision(
+    engine: Engine, body: str
+) -> None:
+    assert _types(engine, body) == []
