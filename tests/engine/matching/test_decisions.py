@@ -1950,3 +1950,49 @@ def test_a_failed_vote_a_running_total_or_an_anniversary_is_no_decision(
     engine: Engine, body: str
 ) -> None:
     assert _types(engine, body) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "body", "expected"),
+    [
+        # stems that reached other words: "Verein" (club) reached "Vereinigte Staaten",
+        # "einst" (once) "einstimmig", "Richter" (judge) "richtig", "presse" "pression", a
+        # company ("firma") "firmó" (signed), "opérateur" "opération"
+        (
+            "de",
+            "Die Vereinigten Staaten erlauben der Ukraine, gelieferte Waffen gegen Ziele in "
+            "Russland einzusetzen.",
+            "weapons_restriction_lifted",
+        ),
+        (
+            "de",
+            "Die EU-Staaten verhängen einstimmig neue Sanktionen gegen Iran, teilte Brüssel mit.",
+            "sanctions_imposed",
+        ),
+        (
+            "de",
+            "Berlin verhängt richtigerweise neue Sanktionen gegen Iran, sagte der Minister.",
+            "sanctions_imposed",
+        ),
+        (
+            "fr",
+            "Cédant à la pression des alliés, la France impose des sanctions à l'Iran.",
+            "sanctions_imposed",
+        ),
+        (
+            "es",
+            "El presidente de Colombia firmó el decreto que prohíbe las importaciones de carbón "
+            "de Israel.",
+            "embargo_imposed",
+        ),
+        (
+            "fr",
+            "La France met fin à l'opération Barkhane et retire ses soldats du Mali.",
+            "troop_deployment",
+        ),
+    ],
+)
+def test_a_stem_does_not_reach_an_unrelated_word(
+    engine: Engine, language: str, body: str, expected: str
+) -> None:
+    assert _types(engine, body, language=language) == [expected]
