@@ -1996,3 +1996,24 @@ def test_a_stem_does_not_reach_an_unrelated_word(
     engine: Engine, language: str, body: str, expected: str
 ) -> None:
     assert _types(engine, body, language=language) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        # "Mittel" (funds) reached "Mittelmeer", "couper" (cut) "coup de pouce", "efectivos"
+        # (troops) "efecto", "retrait" (withdrawal) "retraite" (retirement)
+        ("de", "Italien stoppt die Seenotrettung im Mittelmeer, teilte die Regierung in Rom mit."),
+        (
+            "fr",
+            "Paris donne un coup de pouce à l'aide alimentaire pour le Sahel, a annoncé le "
+            "ministère.",
+        ),
+        ("es", "El Gobierno de Argentina envía con efecto inmediato ayuda humanitaria a Bolivia."),
+        ("fr", "Des soldats français partent à la retraite après la mission, a indiqué Paris."),
+    ],
+)
+def test_a_stem_does_not_make_an_unrelated_word_a_decision(
+    engine: Engine, language: str, body: str
+) -> None:
+    assert _types(engine, body, language=language) == []
