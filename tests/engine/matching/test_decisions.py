@@ -2017,3 +2017,29 @@ def test_a_stem_does_not_make_an_unrelated_word_a_decision(
     engine: Engine, language: str, body: str
 ) -> None:
     assert _types(engine, body, language=language) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        # "import" reached "importante", "ayuda" (aid) the verb "ayudar" (to help)
+        (
+            "fr",
+            "La préfecture interdit une importante manifestation à Paris, a annoncé le "
+            "gouvernement français.",
+        ),
+        (
+            "es",
+            "El Gobierno de México prohíbe una importante marcha en la capital, informó la "
+            "Presidencia.",
+        ),
+        (
+            "es",
+            "El Gobierno de Chile suspende el plan para ayudar a las pymes, anunció el ministro.",
+        ),
+    ],
+)
+def test_important_is_no_import_and_helping_no_aid(
+    engine: Engine, language: str, body: str
+) -> None:
+    assert _types(engine, body, language=language) == []
