@@ -2043,3 +2043,8 @@ def test_important_is_no_import_and_helping_no_aid(
     engine: Engine, language: str, body: str
 ) -> None:
     assert _types(engine, body, language=language) == []
+
+
+def test_the_masculine_past_of_impose_imposes(engine: Engine) -> None:
+    body = "Зеленський увів санкції проти капітанів танкерів тіньового флоту."
+    assert _types(engine, body, language="uk") == ["sanctions_imposed"]
