@@ -2048,3 +2048,17 @@ def test_important_is_no_import_and_helping_no_aid(
 def test_the_masculine_past_of_impose_imposes(engine: Engine) -> None:
     body = "Зеленський увів санкції проти капітанів танкерів тіньового флоту."
     assert _types(engine, body, language="uk") == ["sanctions_imposed"]
+
+
+def test_a_live_blog_entry_is_told_as_a_lead_of_its_own(engine: Engine) -> None:
+    body = (
+        "09:10 The plant's operator says it has begun releasing the treated water into the sea.\n\n"
+        "10:30 Fishermen gathered at the harbour this morning. They fear for their trade. Many "
+        "have waited years for buyers to return.\n\n"
+        "12:45 China has suspended all imports of seafood from Japan with immediate effect, its "
+        "customs administration said."
+    )
+    alerts = _alerts(engine, body, title="Live: treated water release begins")
+    assert [(a.event_type, a.actor.code if a.actor else None) for a in alerts] == [
+        ("embargo_imposed", "CN")
+    ]

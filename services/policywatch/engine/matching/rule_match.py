@@ -32,6 +32,17 @@ ScopeSpan = tuple[int | None, int, int]
 #: Punctuation that closes a clause inside a sentence: no cue reaches across it ("the earlier
 #: curbs fall away: Kyiv may now strike ...").
 _CLAUSE_ENDS = frozenset(";:")
+#: A live blog's entry opens with its time ("16:15 China has suspended ..."): each entry is
+#: told as a lead of its own, not as background to the first.
+_ENTRY_TIME = re.compile(r"\d{1,2}[:.h]\d{2}\b")
+
+
+def _opens_entry(text: str, start: int) -> bool:
+    """The sentence at ``start`` opens a paragraph that opens with a time of day."""
+    line = text.rfind("\n", 0, start) + 1
+    return not text[line:start].strip() and _ENTRY_TIME.match(text, start) is not None
+
+
 #: Sentences of the body that form the lead (with the title).
 LEAD_SENTENCES = 3
 #: Confidence factor when the actor is only known as the speaker ("..., the Pentagon said").
@@ -660,7 +671,9 @@ def match_rule(
         event_type=event_type,
         event_text=ft.text[event[0] : event[1]],
         sentence_start=sentence[0],
-        lead=ft.name == "title" or sentence[1] <= ft.lead_end(LEAD_SENTENCES),
+        lead=ft.name == "title"
+        or sentence[1] <= ft.lead_end(LEAD_SENTENCES)
+        or _opens_entry(ft.text, sentence[0]),
         notes=notes,
     )
     if trace is not None and step is not None:
