@@ -112,3 +112,11 @@ def test_a_word_before_the_event_is_no_reference_of_a_date_after_it(
     found = anchor_near(text, (0, len(text)), (start, end), date(2025, 7, 25), packs["fr"])
     assert found is not None
     assert (found.text, found.past) == ("2015", True)
+
+
+def test_a_month_takes_the_year_the_sentence_named_before_it(
+    packs: dict[str, LanguagePack],
+) -> None:
+    text = "In May 2023 the allies agreed to train pilots, and in August Denmark approved the jets."
+    # published in April 2025: August would otherwise be the coming one
+    assert _anchor(packs["en"], text, "approved", date(2025, 4, 26)) == ("August", True)

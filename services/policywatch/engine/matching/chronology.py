@@ -74,6 +74,17 @@ def _follows_reference(lead_in: list[str], refs: frozenset[tuple[str, ...]]) -> 
 
 
 _WORD_BEFORE = re.compile(r"(\w+)\W*$")
+_YEAR = re.compile(r"\b(?:18|19|20)\d\d\b")
+
+
+def _year_before(
+    text: str, start: int, end: int, months: dict[str, int], markers: frozenset[str]
+) -> int | None:
+    """The last year written between ``start`` and ``end`` that is not a model's number."""
+    for m in reversed(list(_YEAR.finditer(text, start, end))):
+        if not _names_a_model(text, m.start(), months, markers):
+            return int(m.group())
+    return None
 
 
 def _names_a_model(text: str, start: int, months: dict[str, int], markers: frozenset[str]) -> bool:
@@ -178,9 +189,10 @@ def anchor_near(
             first = i - 1 if _day(prev) is not None else i
             if _day(prev) is None and day is not None:
                 end = tokens[i + 1][1]  # "Oct. 9": the day follows
-            # A later month than the publication's, with no year, is the coming one ("will
-            # release the payment in April" in January): news names last year's months as such.
-            year = published.year
+            # A month with no year takes the year the sentence named before it ("in May 2023
+            # ..., and in August ..."); else the publication's, where a later month than the
+            # publication's is the coming one ("will release the payment in April" in January).
+            year = _year_before(text, sentence[0], start, months, markers) or published.year
         else:
             continue
         used.update(range(first, i + 1))
