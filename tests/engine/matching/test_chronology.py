@@ -120,3 +120,13 @@ def test_a_month_takes_the_year_the_sentence_named_before_it(
     text = "In May 2023 the allies agreed to train pilots, and in August Denmark approved the jets."
     # published in April 2025: August would otherwise be the coming one
     assert _anchor(packs["en"], text, "approved", date(2025, 4, 26)) == ("August", True)
+
+
+def test_a_year_that_opens_the_sentence_dates_it_however_far_the_event(
+    packs: dict[str, LanguagePack],
+) -> None:
+    text = (
+        "Im März 2014, einen Tag nach dem nicht anerkannten Referendum auf der Halbinsel, "
+        "verhängten die Außenminister der Union Einreiseverbote gegen 21 Funktionäre."
+    )
+    assert _anchor(packs["de"], text, "Einreiseverbote", date(2024, 3, 17)) == ("2014", True)

@@ -210,5 +210,30 @@ def anchor_near(
         distance = event[0] - end if end <= event[0] else start - event[1]
         anchors.append((distance, Anchor(text[span_start:end], span_start, end, past)))
     if not anchors:
-        return None
+        return _opening_year(text, sentence, event, published, pack)
     return min(anchors, key=lambda a: a[0])[1]
+
+
+#: How far into its sentence a year may stand and still date the whole sentence, in characters.
+OPENING_REACH = 24
+
+
+def _opening_year(
+    text: str,
+    sentence: tuple[int, int],
+    event: tuple[int, int],
+    published: date,
+    pack: LanguagePack,
+) -> Anchor | None:
+    """A year that opens the sentence dates its clause however far the event stands ("17 March
+    2014, a day after the referendum on the peninsula, the EU ministers imposed ...")."""
+    end = min(sentence[0] + OPENING_REACH, event[0])
+    for m in _YEAR.finditer(text, sentence[0], end):
+        lead_in = [t[2] for t in _tokens(text, sentence[0], m.start())]
+        if _names_a_model(text, m.start(), pack.months, pack.month_markers) or _follows_reference(
+            lead_in, pack.date_references
+        ):
+            continue
+        year = int(m.group())
+        return Anchor(m.group(), m.start(), m.end(), _is_past(year, None, None, published))
+    return None
