@@ -2062,3 +2062,25 @@ def test_a_live_blog_entry_is_told_as_a_lead_of_its_own(engine: Engine) -> None:
     assert [(a.event_type, a.actor.code if a.actor else None) for a in alerts] == [
         ("embargo_imposed", "CN")
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        (
+            "en",
+            "Moscow condemned the new sanctions Britain imposed on Russian banks, calling them an "
+            "unfriendly act.",
+        ),
+        (
+            "es",
+            "El Ministerio de Exteriores de Rusia convocó al embajador de Japón para protestar por "
+            "la ronda de sanciones que Tokio aprobó el viernes.",
+        ),
+        ("ru", "Медведев пообещал зеркальный ответ на новые санкции США против российских банков."),
+    ],
+)
+def test_a_reaction_to_a_measure_reports_the_reaction(
+    engine: Engine, language: str, body: str
+) -> None:
+    assert _types(engine, body, language=language) == []
