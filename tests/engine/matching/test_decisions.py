@@ -1300,8 +1300,18 @@ def test_a_measure_expected_or_planned_is_no_decision(
 @pytest.mark.parametrize(
     ("language", "body"),
     [
-        ("fr", "Le Kremlin a dénoncé lundi les sanctions adoptées par le Canada contre Moscou."),
-        ("es", "El Kremlin denunció el lunes las sanciones adoptadas por Canadá contra Moscú."),
+        # the agent decided, not the state named first; a sentence that reports the Kremlin's
+        # reaction instead ("a dénoncé") reports no decision at all
+        (
+            "fr",
+            "Selon le Kremlin, les sanctions adoptées lundi par le Canada contre Moscou visent "
+            "douze banques.",
+        ),
+        (
+            "es",
+            "Según el Kremlin, las sanciones adoptadas el lunes por Canadá contra Moscú afectan a "
+            "doce bancos.",
+        ),
     ],
 )
 def test_a_participle_makes_its_agent_the_decider(engine: Engine, language: str, body: str) -> None:
