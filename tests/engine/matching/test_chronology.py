@@ -130,3 +130,16 @@ def test_a_year_that_opens_the_sentence_dates_it_however_far_the_event(
         "verhängten die Außenminister der Union Einreiseverbote gegen 21 Funktionäre."
     )
     assert _anchor(packs["de"], text, "Einreiseverbote", date(2024, 3, 17)) == ("2014", True)
+
+
+def test_a_year_that_opens_a_long_sentence_still_dates_an_event_far_after_it(
+    packs: dict[str, LanguagePack],
+) -> None:
+    # No digit or month stands in the stretch around the event: the opening year is all there is.
+    text = (
+        "In 2019, after months of quarrelling between the coalition partners about the wording "
+        "of the final text and a long night of talks with the opposition leaders who had "
+        "walked out of the previous sessions of the foreign affairs committee, the cabinet finally "
+        "suspended its budget support for the ministry of education."
+    )
+    assert _anchor(packs["en"], text, "suspended", date(2024, 3, 17)) == ("2019", True)

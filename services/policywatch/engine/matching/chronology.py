@@ -145,12 +145,13 @@ def anchor_near(
     lo = max(sentence[0], event[0] - 16 * WORDS_BEFORE)
     hi = min(sentence[1], event[1] + 16 * WORDS_AFTER)
     if not _may_hold_a_date(text[lo : event[0]] + " " + text[event[1] : hi], pack):
-        return None
+        # The stretch near the event is bounded; a year opening a long sentence lies beyond it.
+        return _opening_year(text, sentence, event, published, pack)
     before = _tokens(text, lo, event[0])[-WORDS_BEFORE:]
     after = _tokens(text, event[1], hi)[:WORDS_AFTER]
     tokens = before + after
     if not tokens:
-        return None
+        return _opening_year(text, sentence, event, published, pack)
     anchors: list[tuple[int, Anchor]] = []
     months, markers, refs = pack.months, pack.month_markers, pack.date_references
     used: set[int] = set()
