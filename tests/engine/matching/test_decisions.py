@@ -2094,3 +2094,35 @@ def test_a_reaction_to_a_measure_reports_the_reaction(
     engine: Engine, language: str, body: str
 ) -> None:
     assert _types(engine, body, language=language) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "actor", "target"),
+    [
+        # the state right after a verb of giving receives: the decider stands before it
+        (
+            "Brussels will give Malawi 80 million euros in budget support, resuming aid to the "
+            "country after a two-year freeze over a procurement scandal.",
+            "EU",
+            "MW",
+        ),
+        (
+            "Canada is sending Latvia two more frigates, deploying them to the Baltic Sea "
+            "from next month.",
+            "CA",
+            "LV",
+        ),
+    ],
+)
+def test_the_state_after_a_verb_of_giving_receives(
+    engine: Engine, body: str, actor: str, target: str
+) -> None:
+    [alert] = _alerts(engine, body)
+    assert alert.actor is not None and alert.actor.code == actor
+    assert alert.target is not None and alert.target.code == target
+
+
+def test_an_abbreviated_state_name_with_a_full_stop_is_the_state(engine: Engine) -> None:
+    # "S. Korea": folding turns the full stop into a second space inside the name
+    [alert] = _alerts(engine, "S. Korea imposed sanctions on 12 Russian shipping firms.")
+    assert alert.actor is not None and alert.actor.code == "KR"

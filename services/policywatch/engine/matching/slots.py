@@ -149,6 +149,8 @@ def _governed(
     Ukraine**") the article is a dative and marks the target.
     """
     words, i, word = _words_before(text, floor, pos, pack.skip_words)
+    if word in pack.recipient_verbs:
+        return True
     if word not in pack.target_prepositions:
         return False
     if word in pack.genitive_articles and i > 0:

@@ -23,7 +23,7 @@ from policywatch.engine.rule_language.conditions import (
 from policywatch.engine.rule_language.loader import LoadedFile, RuleSet
 from policywatch.engine.rule_language.spec import Condition, ListSpec, RuleSpec
 from policywatch.engine.text.inflect import inflector_for, phrase_forms
-from policywatch.engine.text.normalize import normalize_cased, words_of
+from policywatch.engine.text.normalize import normalize, normalize_cased, words_of
 from policywatch.errors import RuleError, RuleErrors
 
 __all__ = [
@@ -89,6 +89,7 @@ class LanguagePack:
     passive_markers: frozenset[str] = frozenset()
     destination_prepositions: frozenset[str] = frozenset()
     separable_particles: frozenset[str] = frozenset()
+    recipient_verbs: frozenset[str] = frozenset()
     restriction_sets: frozenset[int] = frozenset()
     permission_sets: frozenset[int] = frozenset()
     #: Normalised month-name forms to their month (1-12); see :mod:`chronology`.
@@ -184,6 +185,11 @@ class _Builder:
             return
         self.phrases.add((set_id, " ".join(words)))
         forms = phrase_forms(words, language, raw=body) if inflect else [(tuple(words), prefix)]
+        spaced = normalize(body).text.strip()
+        if not inflect and spaced != " ".join(words):
+            # Text keeps its length when folded, so punctuation before a space leaves two
+            # spaces ("S. Korea" reads ``s  korea``): the term must show them too.
+            forms.append((tuple(spaced.split(" ")), prefix))
         for form, is_prefix in forms:
             info = TermInfo(set_id, cased, is_prefix, value, accents and not text.startswith("="))
             pattern = " " + " ".join(form) + ("" if is_prefix else " ")
@@ -220,6 +226,7 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
         "passive_markers": set(),
         "destination_prepositions": set(),
         "separable_particles": set(),
+        "recipient_verbs": set(),
     }
     inflector = inflector_for(language)
     subject_after_verb = False
@@ -301,7 +308,9 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
                 for w in words:
                     for ww in words_of(w):
                         slot[key].update(
-                            inflector(ww) if inflector and key == "speech_verbs" else {ww}
+                            inflector(ww)
+                            if inflector and key in ("speech_verbs", "recipient_verbs")
+                            else {ww}
                         )
     return LanguagePack(
         language=language,
@@ -321,6 +330,7 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
         passive_markers=frozenset(slot["passive_markers"]),
         destination_prepositions=frozenset(slot["destination_prepositions"]),
         separable_particles=frozenset(slot["separable_particles"]),
+        recipient_verbs=frozenset(slot["recipient_verbs"]),
         restriction_sets=frozenset(restrictions),
         permission_sets=frozenset(permissions),
         months=months,

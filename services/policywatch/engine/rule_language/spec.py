@@ -203,6 +203,14 @@ class SlotWords(_Spec):
             " the event"
         ),
     )
+    recipient_verbs: list[str] = Field(
+        [],
+        description=(
+            "Verbs whose next state is the one they give to ('will give **Mozambique** 100"
+            " million euros', 'sends **Kyiv** more shells'): like a target preposition, they"
+            " make that state an object, never the decider"
+        ),
+    )
     owner_after_noun: bool = Field(
         True,
         description=(
