@@ -2126,3 +2126,40 @@ def test_an_abbreviated_state_name_with_a_full_stop_is_the_state(engine: Engine)
     # "S. Korea": folding turns the full stop into a second space inside the name
     [alert] = _alerts(engine, "S. Korea imposed sanctions on 12 Russian shipping firms.")
     assert alert.actor is not None and alert.actor.code == "KR"
+
+
+@pytest.mark.parametrize(
+    ("language", "body", "expected"),
+    [
+        # the talks are over: the decision that follows them is the news
+        (
+            "es",
+            "Tras semanas de negociaciones, la Unión Europea ha aprobado nuevas sanciones contra "
+            "Bielorrusia.",
+            ["sanctions_imposed"],
+        ),
+        (
+            "fr",
+            "Après de longues négociations, l'Union européenne a adopté de nouvelles sanctions "
+            "contre la Biélorussie.",
+            ["sanctions_imposed"],
+        ),
+        # still open: the hedge holds
+        (
+            "es",
+            "Las negociaciones sobre nuevas sanciones contra Bielorrusia siguen en Bruselas.",
+            [],
+        ),
+        # further off, "after" opens another clause and does not close the hedge
+        (
+            "en",
+            "After reports that the cabinet may impose sanctions on Belarus, officials "
+            "declined to comment.",
+            [],
+        ),
+    ],
+)
+def test_a_hedge_after_a_completion_word_names_a_finished_step(
+    engine: Engine, language: str, body: str, expected: list[str]
+) -> None:
+    assert _types(engine, body, language=language) == expected

@@ -247,6 +247,8 @@ def _cue_factor(
                 continue
             if cue.not_as_object and _object_of_decision(text, c.start, pack):
                 continue
+            if cue.hedge and c.end <= hit.start and _completed(text, s_start, c.start, pack):
+                continue
             if cue.not_in_report and _reported(ctx, hit, (s_start, s_end), c.start, pack):
                 continue
             if cue.effect in ("reverse", "revoke"):
@@ -325,6 +327,27 @@ def _object_of_decision(text: str, start: int, pack: LanguagePack) -> bool:
     """A target preposition stands among the few words before ``start`` ("on judges of the")."""
     words = words_in(text, max(start - 60, 0), start)[-_OBJECT_REACH:]
     return any(w.group().casefold() in pack.target_prepositions for w in words)
+
+
+#: How many words (of three letters or more: "of", "de" do not count) before a hedging cue a
+#: completion word may stand ("after weeks of talks", "después de semanas de negociaciones");
+#: further off it opens another clause ("after reports that Berlin might ...").
+_COMPLETION_REACH = 3
+
+
+def _completed(text: str, s_start: int, start: int, pack: LanguagePack) -> bool:
+    """A completion word stands among the few words before ``start``, in its clause: the
+    process the cue names is over ("**after** weeks of negotiations, the EU approved")."""
+    if not pack.completion_words:
+        return False
+    floor = max(s_start, start - 80)
+    stop = max(text.rfind(",", floor, start), text.rfind(";", floor, start))
+    words = [w for w in words_in(text, max(floor, stop + 1), start) if len(w.group()) > 2]
+    for w in words[-_COMPLETION_REACH:]:
+        folded = words_of(w.group())
+        if folded and folded[0] in pack.completion_words:
+            return True
+    return False
 
 
 #: How many words before a cue a speech verb makes it reported speech.

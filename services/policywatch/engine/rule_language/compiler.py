@@ -90,6 +90,7 @@ class LanguagePack:
     destination_prepositions: frozenset[str] = frozenset()
     separable_particles: frozenset[str] = frozenset()
     recipient_verbs: frozenset[str] = frozenset()
+    completion_words: frozenset[str] = frozenset()
     restriction_sets: frozenset[int] = frozenset()
     permission_sets: frozenset[int] = frozenset()
     #: Normalised month-name forms to their month (1-12); see :mod:`chronology`.
@@ -227,6 +228,7 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
         "destination_prepositions": set(),
         "separable_particles": set(),
         "recipient_verbs": set(),
+        "completion_words": set(),
     }
     inflector = inflector_for(language)
     subject_after_verb = False
@@ -331,6 +333,7 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
         destination_prepositions=frozenset(slot["destination_prepositions"]),
         separable_particles=frozenset(slot["separable_particles"]),
         recipient_verbs=frozenset(slot["recipient_verbs"]),
+        completion_words=frozenset(slot["completion_words"]),
         restriction_sets=frozenset(restrictions),
         permission_sets=frozenset(permissions),
         months=months,

@@ -203,6 +203,14 @@ class SlotWords(_Spec):
             " the event"
         ),
     )
+    completion_words: list[str] = Field(
+        [],
+        description=(
+            "Words that put the process named next in the past ('**after** weeks of talks,"
+            " the EU approved ...', 'tras las negociaciones'): a hedging cue right after them"
+            " names a finished step, not an open one"
+        ),
+    )
     recipient_verbs: list[str] = Field(
         [],
         description=(
