@@ -228,6 +228,7 @@ class Engine:
         matched: dict[str, None] = {}
         candidates: list[Candidate] = []
         hedged: dict[str, str] = {}
+        unattributed: set[str] = set()
         # Rules of one family share their trigger lists: sort each list's hits once.
         by_triggers: dict[frozenset[int], list[Hit]] = {}
         for i in ready:
@@ -241,7 +242,15 @@ class Engine:
                 )
             for hit in triggers:
                 in_title = ctx.fields[hit.field].name == "title"
-                cand = match_rule(rule, ctx, hit, pack, trace, hedged if in_title else None)
+                cand = match_rule(
+                    rule,
+                    ctx,
+                    hit,
+                    pack,
+                    trace,
+                    hedged if in_title else None,
+                    unattributed if in_title else None,
+                )
                 if cand is not None and cand.confidence >= self.min_confidence:
                     candidates.append(cand)
                     matched.setdefault(rule.spec.id, None)
@@ -249,10 +258,10 @@ class Engine:
                     trace.below_threshold(cand, self.min_confidence)
         genre = _genre(article, languages, self.pack) if candidates else None
         if trace is None:
-            kept = arbitrate(candidates, hedged=hedged, genre=genre)
+            kept = arbitrate(candidates, hedged=hedged, genre=genre, headlined=unattributed)
         else:
             why: dict[int, str] = {}
-            kept = arbitrate(candidates, why, hedged, genre)
+            kept = arbitrate(candidates, why, hedged, genre, unattributed)
             trace.arbitrated(candidates, why)
         alerts = tuple(self._alerts(article, kept, detected_at, self.calibration, trace))
         return ScanResult(

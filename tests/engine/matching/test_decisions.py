@@ -2163,3 +2163,36 @@ def test_a_hedge_after_a_completion_word_names_a_finished_step(
     engine: Engine, language: str, body: str, expected: list[str]
 ) -> None:
     assert _types(engine, body, language=language) == expected
+
+
+def test_an_export_ban_on_controlled_goods_is_an_export_control_not_an_embargo(
+    engine: Engine,
+) -> None:
+    body = (
+        "Pékin a annoncé mardi la suspension d'une interdiction d'exportation vers le Japon de "
+        "graphite et de gallium, deux matériaux clés pour les batteries."
+    )
+    assert _types(engine, body, language="fr") == ["export_controls_eased"]
+
+
+def test_lifting_a_ban_on_importing_goods_lifts_an_embargo_in_french(engine: Engine) -> None:
+    body = (
+        "Séoul a annoncé la levée de l'interdiction de l'importation des fruits de mer "
+        "norvégiens, en vigueur depuis trois ans."
+    )
+    assert _types(engine, body, language="fr") == ["embargo_lifted"]
+
+
+def test_a_headline_with_no_decider_makes_the_body_sentence_that_names_one_the_news(
+    engine: Engine,
+) -> None:
+    title = "Western powers lift sanctions on Belarus potash"
+    body = (
+        "Ministers met for three hours in Vilnius on Monday. Farmers' groups had long argued "
+        "for relief. Prices of fertiliser have doubled since 2021. Traders expect shipments "
+        "to restart within weeks. Late in the evening, the European Union lifted its "
+        "sanctions on Belarusian potash exports, an EU official said."
+    )
+    assert _types(engine, body, title=title) == ["sanctions_lifted"]
+    # without the headline the same sentence is a side remark past the lead
+    assert _types(engine, body) == []

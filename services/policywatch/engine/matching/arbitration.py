@@ -6,7 +6,8 @@ others:
 - **The more specific reading of one sentence wins.** A UN arms embargo lifted is
   ``embargo_lifted``, not also a weapons restriction lifted; the first supply of a new weapon
   class is ``arms_transfer_approved``; easing that removes a trading ban inside a sanctions
-  programme is ``sanctions_lifted``. :data:`PRECEDENCE` lists each pair, winner first. An arms
+  programme is ``sanctions_lifted``; an export ban on controlled goods (chips, gallium) is an
+  export control, not an embargo. :data:`PRECEDENCE` lists each pair, winner first. An arms
   transfer with no recipient read beside a deployment is the deployment's ships ("will send a
   frigate to the Red Sea").
 - **A decision and its mirror do not both happen in one report.** When an article yields both a
@@ -30,12 +31,14 @@ others:
   On labelled real news such alerts were right about a third of the time, against four in
   five for the rest, so they are dropped — before the mirror check, so that a side remark
   cannot make the article's news its mirror told second. A mention is a sentence: two rules
-  reading one sentence tell it once.
+  reading one sentence tell it once. A headline that tells the type but names no decider
+  ("Major powers lift sanctions on Iran") is the early mention of the body's sentence that
+  names one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from policywatch.engine.matching.rule_match import Candidate
 from policywatch.models import MIRRORS, REVERSED
@@ -50,6 +53,10 @@ PRECEDENCE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("embargo_imposed", "weapons_restriction_imposed", ("embarg", "эмбарг", "ембарг")),
     ("arms_transfer_approved", "weapons_restriction_lifted", ()),
     ("sanctions_lifted", "embargo_lifted", ()),
+    # An export ban on goods under export control (chips, gallium, dual-use items) is the
+    # control itself: those rules need the goods, the embargo's need only the ban.
+    ("export_controls_eased", "embargo_lifted", ()),
+    ("export_controls_tightened", "embargo_imposed", ()),
 )
 
 
@@ -75,11 +82,14 @@ def arbitrate(
     why: dict[int, str] | None = None,
     hedged: Mapping[str, str] | None = None,
     genre: str | None = None,
+    headlined: Collection[str] = (),
 ) -> list[Candidate]:
     """The candidates that survive the checks, in their original order. ``hedged``: event
     types whose headline match a ``hedge`` cue vetoed, with the cue's name. ``genre``: the
     headline's label when it marks a piece that reports no decision ("Opinion"). With ``why``
-    (tracing), each dropped candidate's reason is recorded under ``id(candidate)``."""
+    (tracing), each dropped candidate's reason is recorded under ``id(candidate)``.
+    ``headlined``: event types the headline tells with no decider named ("Major powers lift
+    sanctions on Iran"); the body's sentence that names one is the news, not a side remark."""
     if genre is not None:
         if why is not None:
             for c in candidates:
@@ -88,7 +98,7 @@ def arbitrate(
     if hedged:
         candidates = _framed(candidates, hedged, why)
     if len(candidates) < 2:
-        return _told_early_or_often(candidates, why)
+        return _told_early_or_often(candidates, why, headlined)
     by_sentence: dict[tuple[int, int], list[Candidate]] = {}
     for c in candidates:
         by_sentence.setdefault((c.field, c.sentence_start), []).append(c)
@@ -116,7 +126,7 @@ def arbitrate(
                     return True
         return False
 
-    kept = _told_early_or_often([c for c in candidates if not outranked(c)], why)
+    kept = _told_early_or_often([c for c in candidates if not outranked(c)], why, headlined)
     first: dict[str, Candidate] = {}
     for c in kept:
         seen = first.get(c.event_type)
@@ -161,11 +171,11 @@ def _framed(
 
 
 def _told_early_or_often(
-    candidates: Sequence[Candidate], why: dict[int, str] | None
+    candidates: Sequence[Candidate], why: dict[int, str] | None, headlined: Collection[str]
 ) -> list[Candidate]:
     # Mentions are sentences: two rules reading one sentence tell the decision once.
     sentences: dict[str, set[tuple[int, int]]] = {}
-    early: set[str] = set()
+    early: set[str] = set(headlined)
     for c in candidates:
         sentences.setdefault(c.event_type, set()).add((c.field, c.sentence_start))
         if c.lead:

@@ -524,6 +524,7 @@ def match_rule(
     pack: LanguagePack,
     trace: Trace | None = None,
     hedges: dict[str, str] | None = None,
+    unattributed: set[str] | None = None,
 ) -> Candidate | None:
     """The candidate ``rule`` yields at trigger ``hit``, or ``None`` when it does not match.
     With ``trace``, the decisions are recorded as a :class:`~.trace.Step` (``scan --explain``);
@@ -531,7 +532,9 @@ def match_rule(
     With ``hedges``, a match whose condition held but which a ``hedge`` cue vetoed records its
     event type with the cue's name: the engine reads a headline's hedges so. A reversible rule
     records nothing when a reversal stands in the sentence, since the veto leaves its
-    direction ("may suspend its export controls") unread."""
+    direction ("may suspend its export controls") unread. With ``unattributed``, a match that
+    failed only for want of a named decider records its event type ("Major powers lift
+    sanctions on Iran"): the headline still tells what the news is."""
     spec = rule.spec
     step = trace.begin(rule, ctx, hit) if trace is not None else None
     if spec.scope in ("sentence", "window") and not _may_hold(rule, ctx, hit):
@@ -639,6 +642,14 @@ def match_rule(
     if spec.destination_decides:
         slots = with_destination(ft.text, sentence, mentions, slots, [h.end for h in span], pack)
     if slots.actor is None:
+        if unattributed is not None and len(span) > 1:
+            # a predicate and its object ("lever les sanctions"), not a lone word such as
+            # "Sanctioned oligarch's yacht sold"
+            unattributed.add(
+                spec.event_type
+                if reversal is None
+                else REVERSED.get(spec.event_type) or REVOKED[spec.event_type]
+            )
         if step is not None:
             reject(step, "no actor: no state or bloc the sentence makes the decider")
         return None
