@@ -2196,3 +2196,26 @@ def test_a_headline_with_no_decider_makes_the_body_sentence_that_names_one_the_n
     assert _types(engine, body, title=title) == ["sanctions_lifted"]
     # without the headline the same sentence is a side remark past the lead
     assert _types(engine, body) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        (
+            "ru",
+            "Совет Федерации разрешил использовать вооруженные силы за пределами страны для "
+            "миротворческой операции.",
+        ),
+        ("uk", "Парламент Литви дозволив використовувати збройні сили за кордоном."),
+        (
+            "en",
+            "Turkey's parliament on Thursday approved the use of troops abroad for a year-long "
+            "mission.",
+        ),
+    ],
+)
+def test_leave_to_use_the_armed_forces_abroad_is_a_deployment_not_a_weapons_permission(
+    engine: Engine, language: str, body: str
+) -> None:
+    # "вооружённые силы" / "збройні сили" share a stem with the words for weapons
+    assert _types(engine, body, language=language) == ["troop_deployment"]
