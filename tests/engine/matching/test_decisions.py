@@ -2219,3 +2219,27 @@ def test_leave_to_use_the_armed_forces_abroad_is_a_deployment_not_a_weapons_perm
 ) -> None:
     # "вооружённые силы" / "збройні сили" share a stem with the words for weapons
     assert _types(engine, body, language=language) == ["troop_deployment"]
+
+
+@pytest.mark.parametrize(
+    ("language", "body", "expected"),
+    [
+        # the pronoun stands for "стран", the subject of "ввели": Russia decides nothing there
+        (
+            "ru",
+            "Президент России продлил запрет на ввоз товаров из стран, которые ввели санкции "
+            "против Москвы.",
+            [],
+        ),
+        # a state right before the comma is the pronoun's antecedent and decides
+        (
+            "ru",
+            "Норвегия, которая долго колебалась, ввела санкции против Ирана.",
+            ["sanctions_imposed"],
+        ),
+    ],
+)
+def test_a_relative_clause_shuts_out_the_states_named_before_it(
+    engine: Engine, language: str, body: str, expected: list[str]
+) -> None:
+    assert _types(engine, body, language=language) == expected

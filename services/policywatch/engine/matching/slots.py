@@ -311,6 +311,24 @@ def _verb_second_order(
     return [0, *range(len(before) - 1, 0, -1)]
 
 
+def _outside_relative(
+    text: str, before: list[Mention], start: int, t_start: int, pack: LanguagePack
+) -> list[Mention]:
+    """The mentions before the event minus those a relative clause holding it shuts out: in
+    "... из стран**, которые** ввели санкции" the pronoun stands for "стран", the subject of
+    "ввели", and a state named before it decides nothing there. A state right before the
+    comma is the pronoun's antecedent ("Франция, которая ввела ...") and stays."""
+    if not before or not pack.date_relatives:
+        return before
+    comma = text.rfind(",", start, t_start)
+    while comma >= 0:
+        words = words_in(text, comma, min(t_start, comma + 40))[:2]
+        if any((f := words_of(w.group())) and f[0] in pack.date_relatives for w in words):
+            return [m for m in before if m.start > comma or text[m.end : comma].strip() == ""]
+        comma = text.rfind(",", start, comma)
+    return before
+
+
 def extract_slots(
     text: str,
     sentence: tuple[int, int],
@@ -346,7 +364,9 @@ def extract_slots(
     filed = [
         m for m in mentions if s_start <= m.start and m.end <= dateline and not _adjective(text, m)
     ]
-    before = [m for m in inside if m.end <= t_start]
+    before = _outside_relative(
+        text, [m for m in inside if m.end <= t_start], max(s_start, dateline), t_start, pack
+    )
     after = [m for m in inside if m.start >= t_end]
     within = [m for m in inside if m.start >= t_start and m.end <= t_end]
     skip = pack.skip_words
