@@ -2243,3 +2243,16 @@ def test_a_relative_clause_shuts_out_the_states_named_before_it(
     engine: Engine, language: str, body: str, expected: list[str]
 ) -> None:
     assert _types(engine, body, language=language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        ("uk", "Китай обмежить експорт графіту для виробництва батарей з грудня."),
+        ("ru", "Китай ограничит экспорт графита для производства батарей с декабря."),
+    ],
+)
+def test_restricting_exports_of_controlled_goods_tightens_export_controls(
+    engine: Engine, language: str, body: str
+) -> None:
+    assert _types(engine, body, language=language) == ["export_controls_tightened"]
