@@ -137,3 +137,51 @@ def test_arbitration_and_merging_are_explained(engine: Engine) -> None:
         "mirror of sanctions_lifted (t.impose), which the article tells first"
     )
     assert trace.steps[2].reason == "another candidate (t.impose) is this alert's evidence"
+
+
+#: Rules that need a word beside their trigger: in the sentence, and in the article.
+NEEDY = """\
+language: en
+lists:
+  sanction: [sanctions]
+  impose: [imposed]
+  troops: [troops]
+  deploy: [deploys]
+entities:
+  DK: {name: Denmark, terms: [Denmark]}
+rules:
+  - id: t.impose
+    version: 1
+    event_type: sanctions_imposed
+    description: test
+    trigger: [$sanction]
+    scope: sentence
+    when: $impose
+  - id: t.deploy
+    version: 1
+    event_type: troop_deployment
+    description: test
+    trigger: [$deploy]
+    scope: sentence
+    when: $troops
+"""
+
+
+def test_explain_names_the_word_a_rule_lacked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "pack.yaml").write_text(NEEDY)
+    path = tmp_path / "in.jsonl"
+    body = "Denmark imposed a fine. Denmark weighs sanctions. Denmark deploys ships."
+    path.write_text(article("needy", body).model_dump_json() + "\n")
+    assert main(["scan", "--explain", "--rules", str(tmp_path / "rules"), str(path)]) == 0
+    out = capsys.readouterr().out
+    # in the article, but not in the trigger's sentence
+    assert (
+        "outcome: rejected: condition not met: no word of list:en:impose in the trigger's sentence"
+    ) in out
+    # nowhere in the article: the rule is not tried at all
+    assert "not tried: the trigger is here, but a word the rule needs is not" in out
+    assert "- rule t.deploy: no word of list:en:troops" in out
+    assert "no rule woke" not in out

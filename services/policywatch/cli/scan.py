@@ -87,7 +87,7 @@ def _scan(engine: Engine, files: list[str], *, explain: bool = False) -> int:
             if explain:
                 trace = Trace()
                 result = engine.scan(article, detected_at=datetime.now(UTC), trace=trace)
-                out.write(explanation(article.id, result.alerts, trace.steps))
+                out.write(explanation(article.id, result.alerts, trace.steps, trace.missing))
                 continue
             for alert in engine.detect(article, detected_at=datetime.now(UTC)):
                 out.write(alert.model_dump_json() + "\n")
@@ -95,8 +95,19 @@ def _scan(engine: Engine, files: list[str], *, explain: bool = False) -> int:
     return 1 if bad else 0
 
 
-def explanation(article_id: str, alerts: Sequence[Alert], steps: Sequence[Step]) -> str:
-    """One article's trace as text: its alerts, then every step the engine took."""
+#: How many rules the explanation lists that were not tried for want of a word.
+MISSING_SHOWN = 12
+
+
+def explanation(
+    article_id: str,
+    alerts: Sequence[Alert],
+    steps: Sequence[Step],
+    missing: Sequence[tuple[str, str]] = (),
+) -> str:
+    """One article's trace as text: its alerts, then every step the engine took, then the
+    rules its trigger words woke that were not tried because a word they need is nowhere in
+    the article."""
     lines = [f"article {article_id}: {len(alerts)} alert(s), {len(steps)} rule match(es) tried"]
     for a in alerts:
         target = f" → {a.target.code}" if a.target else ""
@@ -104,7 +115,7 @@ def explanation(article_id: str, alerts: Sequence[Alert], steps: Sequence[Step])
             f"  ALERT {a.event_type}  {a.actor.code}{target}  confidence {a.confidence:.2f}"
             f"  rule {a.rule.id}"
         )
-    if not steps:
+    if not steps and not missing:
         lines.append("  no rule woke: no trigger word of any rule in a language of the article")
     for s in steps:
         lines.append(f"  - rule {s.rule}: trigger {s.trigger!r} in the {s.part}")
@@ -118,4 +129,9 @@ def explanation(article_id: str, alerts: Sequence[Alert], steps: Sequence[Step])
             lines.append(f"      actor {s.actor}" + (f", target {s.target}" if s.target else ""))
         if s.evidence:
             lines.append(f"      evidence: {s.evidence}")
+    if missing:
+        lines.append("  not tried: the trigger is here, but a word the rule needs is not")
+        lines += [f"  - rule {rule}: no word of {group}" for rule, group in missing[:MISSING_SHOWN]]
+        if len(missing) > MISSING_SHOWN:
+            lines.append(f"  ... and {len(missing) - MISSING_SHOWN} more")
     return "\n".join(lines) + "\n\n"

@@ -214,6 +214,8 @@ class Engine:
             if rule.language in languages:
                 for group in rule.required:
                     if present.isdisjoint(group):
+                        if trace is not None:
+                            trace.unready(rule, group)
                         break
                 else:
                     ready.append(i)

@@ -538,8 +538,19 @@ def match_rule(
     spec = rule.spec
     step = trace.begin(rule, ctx, hit) if trace is not None else None
     if spec.scope in ("sentence", "window") and not _may_hold(rule, ctx, hit):
-        if step is not None:
-            reject(step, "condition not met: a term it needs is not in the trigger's sentence")
+        if step is not None and trace is not None:
+            s_start, s_end = ctx.fields[hit.field].sentence_at(hit.start)
+            missing = [
+                g
+                for g in rule.required[1:]
+                if not _groups_within((g,), ctx, hit.field, min(s_start, hit.start), s_end)
+            ]
+            reject(
+                step,
+                "condition not met: no word of "
+                + " nor ".join(trace.group_name(g) for g in missing)
+                + " in the trigger's sentence",
+            )
         return None
     scope = _scope(spec.scope, spec.window, ctx, hit)
     if scope is None:

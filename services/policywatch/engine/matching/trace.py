@@ -78,6 +78,9 @@ class Trace:
     steps: list[Step] = field(default_factory=list)
     #: Set by the engine: set ids to names ("list:en:sanction_nouns"), for the words above.
     set_names: dict[int, str] = field(default_factory=dict)
+    #: Rules whose trigger the article holds but which lack a needed word in all of it:
+    #: ``(rule id, group in words)``.
+    missing: list[tuple[str, str]] = field(default_factory=list)
     #: The step of each candidate that survived matching, by ``id(candidate)``.
     _by_candidate: dict[int, Step] = field(default_factory=dict)
 
@@ -100,6 +103,16 @@ class Trace:
 
     def set_name(self, set_id: int) -> str:
         return self.set_names.get(set_id, f"set {set_id}")
+
+    def group_name(self, group: Iterable[int]) -> str:
+        """A group of sets a rule requires, any of which will do: ``any(list:en:x, ...)``."""
+        names = sorted(self.set_name(s) for s in group)
+        return names[0] if len(names) == 1 else "any(" + ", ".join(names) + ")"
+
+    def unready(self, rule: CompiledRule, group: Iterable[int]) -> None:
+        """``rule`` had its trigger in the article but no word of ``group`` anywhere in it, so
+        no trigger hit of it was tried."""
+        self.missing.append((rule.spec.id, self.group_name(group)))
 
     def matched(self, step: Step, candidate: Candidate) -> None:
         step.outcome = "matched"
