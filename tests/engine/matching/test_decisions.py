@@ -2256,3 +2256,26 @@ def test_restricting_exports_of_controlled_goods_tightens_export_controls(
     engine: Engine, language: str, body: str
 ) -> None:
     assert _types(engine, body, language=language) == ["export_controls_tightened"]
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        (
+            "en",
+            "The Leopard tanks stand in Polish depots, but Warsaw needs the green light from "
+            "Berlin to send them to Ukraine.",
+        ),
+        (
+            "es",
+            "Los tanques Leopard están en depósitos polacos, pero Varsovia necesita la luz "
+            "verde de Berlín para enviarlos a Ucrania.",
+        ),
+        (
+            "fr",
+            "Varsovie a besoin du feu vert de Berlin pour envoyer ses chars Leopard en Ukraine.",
+        ),
+    ],
+)
+def test_an_approval_still_needed_is_not_given(engine: Engine, language: str, body: str) -> None:
+    assert _types(engine, body, language=language) == []
