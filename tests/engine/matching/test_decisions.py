@@ -2279,3 +2279,11 @@ def test_restricting_exports_of_controlled_goods_tightens_export_controls(
 )
 def test_an_approval_still_needed_is_not_given(engine: Engine, language: str, body: str) -> None:
     assert _types(engine, body, language=language) == []
+
+
+def test_a_german_verb_bracket_holds_the_object_however_long_its_middle(engine: Engine) -> None:
+    body = (
+        "Nach dem Putsch hat Schweden die Budgethilfe für das Land in Höhe von umgerechnet "
+        "rund 40 Millionen Euro bis auf Weiteres ausgesetzt."
+    )
+    assert _types(engine, body, language="de") == ["aid_suspended"]

@@ -32,6 +32,8 @@ ScopeSpan = tuple[int | None, int, int]
 #: Punctuation that closes a clause inside a sentence: no cue reaches across it ("the earlier
 #: curbs fall away: Kyiv may now strike ...").
 _CLAUSE_ENDS = frozenset(";:")
+#: What closes the clause a verb bracket lies in.
+_BRACKET_ENDS = frozenset(",;:()")
 #: A live blog's entry opens with its time ("16:15 China has suspended ..."): each entry is
 #: told as a lead of its own, not as background to the first.
 _ENTRY_TIME = re.compile(r"\d{1,2}[:.h]\d{2}\b")
@@ -72,7 +74,21 @@ class Candidate:
     notes: tuple[str, ...] = ()
 
 
-def _scope(rule_scope: str, window: int, ctx: ArticleContext, hit: Hit) -> ScopeSpan | None:
+#: How many words before a clause-final trigger its auxiliary may stand ("hat ... ausgesetzt").
+BRACKET_REACH = 20
+
+
+def _scope(
+    rule_scope: str,
+    window: int,
+    ctx: ArticleContext,
+    hit: Hit,
+    brackets: frozenset[str] = frozenset(),
+) -> ScopeSpan | None:
+    """The span a rule's condition is read in. With ``brackets`` (German), a window reaches
+    back past its width to the finite auxiliary that opens the trigger's verb bracket: in "die
+    USA haben die Soforthilfe für das Land in Höhe von 700 Millionen Dollar ausgesetzt", the
+    middle of the bracket is the participle's object, however long."""
     ft = ctx.fields[hit.field]
     if rule_scope == "article":
         return (None, 0, 1 << 62)
@@ -93,7 +109,24 @@ def _scope(rule_scope: str, window: int, ctx: ArticleContext, hit: Hit) -> Scope
     last = max(bisect_right(starts, hit.end - 1) - 1, first)
     lo = starts[max(first - window, 0)]
     hi = ends[min(last + window, len(starts) - 1)]
+    if brackets and first > window:
+        lo = min(lo, _bracket_start(ft.text, starts, ends, first, window, brackets))
     return (hit.field, min(lo, hit.start), max(hi, hit.end))
+
+
+def _bracket_start(
+    text: str, starts: list[int], ends: list[int], first: int, window: int, brackets: frozenset[str]
+) -> int:
+    """Where the auxiliary that opens the trigger's verb bracket stands, within
+    :data:`BRACKET_REACH` words and the trigger's clause; else past the window's start."""
+    floor = max(first - BRACKET_REACH, 0)
+    for k in range(first - window - 1, floor - 1, -1):
+        if _BRACKET_ENDS.intersection(text[ends[k] : starts[k + 1]]):
+            break
+        word = words_of(text[starts[k] : ends[k]])
+        if word and word[0] in brackets:
+            return starts[k]
+    return starts[first - window]
 
 
 def _may_hold(rule: CompiledRule, ctx: ArticleContext, hit: Hit) -> bool:
@@ -552,7 +585,7 @@ def match_rule(
                 + " in the trigger's sentence",
             )
         return None
-    scope = _scope(spec.scope, spec.window, ctx, hit)
+    scope = _scope(spec.scope, spec.window, ctx, hit, pack.bracket_auxiliaries)
     if scope is None:
         if step is not None:
             reject(step, f"outside the rule's scope ({spec.scope})")
@@ -573,7 +606,7 @@ def match_rule(
         # A guard that needs a set the article never hit cannot hold: skip its scope.
         if any(not any(s in hits for s in group) for group in guard.condition.required):
             continue
-        g_span = _scope(guard.scope, guard.window, ctx, hit)
+        g_span = _scope(guard.scope, guard.window, ctx, hit, pack.bracket_auxiliaries)
         g_used: list[Hit] = []
         if g_span is not None and _holds(guard.condition.root, ctx, g_span, None, g_used, hit):
             if trace is not None and step is not None:

@@ -91,6 +91,7 @@ class LanguagePack:
     separable_particles: frozenset[str] = frozenset()
     recipient_verbs: frozenset[str] = frozenset()
     completion_words: frozenset[str] = frozenset()
+    bracket_auxiliaries: frozenset[str] = frozenset()
     restriction_sets: frozenset[int] = frozenset()
     permission_sets: frozenset[int] = frozenset()
     #: Normalised month-name forms to their month (1-12); see :mod:`chronology`.
@@ -229,6 +230,7 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
         "separable_particles": set(),
         "recipient_verbs": set(),
         "completion_words": set(),
+        "bracket_auxiliaries": set(),
     }
     inflector = inflector_for(language)
     subject_after_verb = False
@@ -334,6 +336,7 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
         separable_particles=frozenset(slot["separable_particles"]),
         recipient_verbs=frozenset(slot["recipient_verbs"]),
         completion_words=frozenset(slot["completion_words"]),
+        bracket_auxiliaries=frozenset(slot["bracket_auxiliaries"]),
         restriction_sets=frozenset(restrictions),
         permission_sets=frozenset(permissions),
         months=months,

@@ -203,6 +203,14 @@ class SlotWords(_Spec):
             " the event"
         ),
     )
+    bracket_auxiliaries: list[str] = Field(
+        [],
+        description=(
+            "Finite auxiliaries that open a verb bracket (German 'die USA **haben** die Hilfe"
+            " ... ausgesetzt'): a window reaches back to one, in the trigger's clause, however"
+            " far, since the bracket's middle is the clause-final verb's object"
+        ),
+    )
     completion_words: list[str] = Field(
         [],
         description=(
