@@ -2250,6 +2250,9 @@ def test_a_relative_clause_shuts_out_the_states_named_before_it(
     [
         ("uk", "Китай обмежить експорт графіту для виробництва батарей з грудня."),
         ("ru", "Китай ограничит экспорт графита для производства батарей с декабря."),
+        ("de", "China beschränkt ab Dezember den Export von Graphit für Batterien."),
+        ("fr", "La Chine va restreindre dès décembre les exportations de graphite pour batteries."),
+        ("es", "China restringirá desde diciembre las exportaciones de grafito para baterías."),
     ],
 )
 def test_restricting_exports_of_controlled_goods_tightens_export_controls(
