@@ -2237,6 +2237,13 @@ def test_leave_to_use_the_armed_forces_abroad_is_a_deployment_not_a_weapons_perm
             "Норвегия, которая долго колебалась, ввела санкции против Ирана.",
             ["sanctions_imposed"],
         ),
+        # "lo que" stands for the whole clause before it, not for a noun
+        (
+            "es",
+            "Suecia cerró el lunes su embajada en Maputo, lo que supone suspender la ayuda a "
+            "Mozambique.",
+            ["aid_suspended"],
+        ),
     ],
 )
 def test_a_relative_clause_shuts_out_the_states_named_before_it(

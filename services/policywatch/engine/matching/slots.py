@@ -311,6 +311,11 @@ def _verb_second_order(
     return [0, *range(len(before) - 1, 0, -1)]
 
 
+#: Words that make the relative after them stand for a whole clause, not a noun ("lo que",
+#: "ce qui").
+_CLAUSAL = frozenset({"lo", "ce"})
+
+
 def _outside_relative(
     text: str, before: list[Mention], start: int, t_start: int, pack: LanguagePack
 ) -> list[Mention]:
@@ -323,7 +328,10 @@ def _outside_relative(
     comma = text.rfind(",", start, t_start)
     while comma >= 0:
         words = words_in(text, comma, min(t_start, comma + 40))[:2]
-        if any((f := words_of(w.group())) and f[0] in pack.date_relatives for w in words):
+        first = words_of(words[0].group())[:1] if words else []
+        if first and first[0] in _CLAUSAL:
+            pass  # "..., lo que ...", "..., ce qui ...": the pronoun stands for the clause
+        elif any((f := words_of(w.group())) and f[0] in pack.date_relatives for w in words):
             return [m for m in before if m.start > comma or text[m.end : comma].strip() == ""]
         comma = text.rfind(",", start, comma)
     return before
