@@ -2297,3 +2297,11 @@ def test_a_german_verb_bracket_holds_the_object_however_long_its_middle(engine: 
         "rund 40 Millionen Euro bis auf Weiteres ausgesetzt."
     )
     assert _types(engine, body, language="de") == ["aid_suspended"]
+
+
+def test_a_non_binding_motion_urging_sanctions_is_a_request_in_spanish(engine: Engine) -> None:
+    body = (
+        "El Congreso de los Diputados aprobó una proposición que insta al Gobierno a promover "
+        "nuevas sanciones contra Venezuela."
+    )
+    assert _types(engine, body, language="es") == []
