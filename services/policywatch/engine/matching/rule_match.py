@@ -685,15 +685,14 @@ def match_rule(
         )
     if spec.destination_decides:
         slots = with_destination(ft.text, sentence, mentions, slots, [h.end for h in span], pack)
+    event_type: str = spec.event_type
+    if reversal is not None:
+        event_type = REVERSED.get(event_type) or REVOKED[event_type]
     if slots.actor is None:
         if unattributed is not None and len(span) > 1:
             # a predicate and its object ("lever les sanctions"), not a lone word such as
             # "Sanctioned oligarch's yacht sold"
-            unattributed.add(
-                spec.event_type
-                if reversal is None
-                else REVERSED.get(spec.event_type) or REVOKED[spec.event_type]
-            )
+            unattributed.add(event_type)
         if step is not None:
             reject(step, "no actor: no state or bloc the sentence makes the decider")
         return None
@@ -723,9 +722,7 @@ def match_rule(
                 reject(step, f"background: dated {anchor.text!r} (before {ctx.published})")
             return None
     notes: tuple[str, ...] = ()
-    event_type: str = spec.event_type
     if reversal is not None:
-        event_type = REVERSED.get(event_type) or REVOKED[event_type]
         notes = (f"reversed by {ft.text[reversal.start : reversal.end]!r}",)
     if slots.actor_by_speech:
         factor *= SPEAKER_FACTOR
