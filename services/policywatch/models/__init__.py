@@ -5,6 +5,7 @@ Every model is frozen and versioned with ``schema_version``. The JSON Schemas in
 """
 
 from policywatch.models.alert import (
+    ENTITY_CODE,
     Alert,
     AlertArticle,
     Entity,
@@ -18,6 +19,7 @@ from policywatch.models.article import Article, ArticleDecodeError, decode_artic
 from policywatch.models.events import EVENT_TYPES, MIRRORS, REVERSED, REVOKED, EventType
 
 __all__ = [
+    "ENTITY_CODE",
     "EVENT_TYPES",
     "MIRRORS",
     "REVERSED",

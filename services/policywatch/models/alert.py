@@ -13,15 +13,21 @@ from policywatch.models.events import EventType
 
 Severity = Literal["low", "medium", "high", "critical"]
 
+#: Who can act: a state (ISO 3166-1 alpha-2) or one of the blocs that impose sanctions, embargoes
+#: or send forces in their own name. Blocs with a clashing acronym are spelled out ("AU" is
+#: Australia, so the African Union is ``AFRICAN_UNION``; "AL" is Albania).
+ENTITY_CODE = r"^(?:[A-Z]{2}|EU|UN|NATO|ECOWAS|AFRICAN_UNION|CSTO|GCC|ARAB_LEAGUE|G7)$"
+
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class Entity(_Frozen):
-    """A state (ISO 3166-1 alpha-2, e.g. ``US``) or a bloc (``EU``, ``UN``, ``NATO``)."""
+    """A state (ISO 3166-1 alpha-2, e.g. ``US``) or a bloc (``EU``, ``UN``, ``NATO``,
+    ``ECOWAS``, ``AFRICAN_UNION``, ``CSTO``, ``GCC``, ``ARAB_LEAGUE``, ``G7``)."""
 
-    code: str = Field(pattern=r"^(?:[A-Z]{2}|EU|UN|NATO)$")
+    code: str = Field(pattern=ENTITY_CODE)
     name: str
 
 

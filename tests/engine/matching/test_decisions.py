@@ -2305,3 +2305,119 @@ def test_a_non_binding_motion_urging_sanctions_is_a_request_in_spanish(engine: E
         "nuevas sanciones contra Venezuela."
     )
     assert _types(engine, body, language="es") == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The Treasury imposed sanctions on six port officials, freezing their US assets.",
+        "The Arab League imposed sanctions on the government, closing its borders; it also "
+        "froze the central bank's reserves.",
+    ],
+)
+def test_an_adjunct_after_a_comma_says_how_not_what_was_undone(engine: Engine, body: str) -> None:
+    assert _types(engine, body) == ["sanctions_imposed"]
+
+
+def test_a_regional_bloc_is_an_actor(engine: Engine) -> None:
+    body = "ECOWAS imposed sanctions on the junta in Niamey on Sunday, officials said."
+    [alert] = _alerts(engine, body)
+    assert (alert.event_type, alert.actor.code) == ("sanctions_imposed", "ECOWAS")
+
+
+def test_the_african_union_is_not_australia(engine: Engine) -> None:
+    body = "The African Union decided on Friday to deploy troops to Somalia, its council said."
+    [alert] = _alerts(engine, body)
+    assert alert.actor.code == "AFRICAN_UNION"
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        (
+            "Seoul cleared to buy more air-defence missiles",
+            "The regulator published the notice on Tuesday.",
+        ),
+        (None, "Warsaw has been cleared to acquire 48 more Patriot launchers, the Pentagon said."),
+    ],
+)
+def test_a_buyer_cleared_to_buy_has_no_use_restriction_lifted(
+    engine: Engine, title: str | None, body: str
+) -> None:
+    assert "weapons_restriction_lifted" not in _types(engine, body, title=title)
+
+
+@pytest.mark.parametrize(
+    ("language", "body", "expected"),
+    [
+        (
+            "de",
+            "Tokio stoppte am Montag die Exportkontrollen für Halbleitermaterial nach Südkorea.",
+            "export_controls_eased",
+        ),
+        (
+            "en",
+            "Washington announced a rollback of the decades-old ban on selling lethal weapons "
+            "to the country.",
+            "weapons_restriction_lifted",
+        ),
+    ],
+)
+def test_a_preterite_or_a_noun_of_undoing_reverses_the_restriction(
+    engine: Engine, language: str, body: str, expected: str
+) -> None:
+    assert _types(engine, body, language=language) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        (
+            "ru",
+            "Пекин с понедельника приостановит действие мер экспортного контроля в отношении "
+            "двенадцати компаний из Японии.",
+        ),
+        (
+            "uk",
+            "Пекін з понеділка призупинить дію заходів експортного контролю щодо дванадцяти "
+            "компаній з Японії.",
+        ),
+    ],
+)
+def test_halting_export_controls_eases_them_and_is_no_embargo(
+    engine: Engine, language: str, body: str
+) -> None:
+    assert _types(engine, body, language=language) == ["export_controls_eased"]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "Die EU-Staaten haben sich am Abend auf ein Embargo für Kohle aus Belarus "
+            "geeinigt, teilte die Ratspräsidentschaft mit.",
+            ["embargo_imposed"],
+        ),
+        (
+            "Die EU-Botschafter haben am Mittwoch ein zwölftes Paket mit Sanktionen gegen den "
+            "Iran auf den Weg gebracht.",
+            ["sanctions_imposed"],
+        ),
+    ],
+)
+def test_a_bloc_agreeing_on_a_measure_adopts_it_in_german(
+    engine: Engine, body: str, expected: list[str]
+) -> None:
+    assert _types(engine, body, language="de") == expected
+
+
+def test_a_question_after_a_headline_statement_asks_only_itself(engine: Engine) -> None:
+    title = "Washington allows chipmaker to export AI chips to China. What will Beijing do?"
+    body = "Officials said the licences would be reviewed case by case."
+    assert _types(engine, body, title=title) == ["export_controls_eased"]
+
+
+def test_a_question_headline_still_reports_nothing(engine: Engine) -> None:
+    title = "Will Washington allow chipmakers to export advanced AI chips to China?"
+    body = "Officials said a decision could come within weeks."
+    assert _types(engine, body, title=title) == []

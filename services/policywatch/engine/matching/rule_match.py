@@ -263,6 +263,10 @@ def _cue_factor(
                 if cue.after == 0 or count_words(text, hit.end, c.start) > cue.after:
                     continue
                 gap = (hit.end, c.start)
+                # ", freezing their assets" after "imposed sanctions on five officials"
+                # says how the event was done; it is no second predicate on the event.
+                if cue.effect in ("reverse", "revoke") and _after_comma(text, gap):
+                    continue
             elif cue.effect == "reverse" and _governs_restriction(ctx, pack, hit, s_end):
                 reversal = c
                 if applied is not None:
@@ -304,6 +308,11 @@ def _cue_factor(
             factor *= cue.factor
             break
     return factor, reversal
+
+
+def _after_comma(text: str, gap: tuple[int, int]) -> bool:
+    """Whether a comma closes ``text[gap]``, so the word after the gap opens an adjunct."""
+    return text[gap[0] : gap[1]].rstrip().endswith(",")
 
 
 #: How many words before a coordinated trigger its first conjunct may begin.
@@ -635,7 +644,9 @@ def match_rule(
         return None
     ft = ctx.fields[hit.field]
     sentence = (0, len(ft.text)) if ft.name == "title" else ft.sentence_at(hit.start)
-    if _is_question(ft.text, sentence):
+    # A headline's own sentences count apart: in "X lifts the ban. How did Y react?" only
+    # the second asks.
+    if _is_question(ft.text, ft.sentence_at(hit.start)):
         if step is not None:
             reject(step, "factuality: the sentence is a question, not a decision")
         return None

@@ -322,7 +322,8 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
         entity_names=names,
         cues=tuple(cues),
         break_sets=frozenset(breaks),
-        shield_sets=frozenset(shields),
+        # A cue word inside a state's or bloc's name ("Arab League") is part of the name.
+        shield_sets=frozenset(shields) | {entity_set},
         target_prepositions=frozenset(slot["target_prepositions"]),
         agent_prepositions=frozenset(slot["agent_prepositions"]),
         speech_verbs=frozenset(slot["speech_verbs"]),

@@ -16,7 +16,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from policywatch.models import EventType, Severity
+from policywatch.models import ENTITY_CODE, EventType, Severity
 
 __all__ = [
     "AllOf",
@@ -333,7 +333,7 @@ class RuleFile(_Spec):
     language: str = Field(pattern=r"^(?:[a-z]{2,3}|any)$", description="'any': shared by all")
     description: str | None = None
     lists: dict[Name, ListSpec | list[TermText]] = {}
-    entities: dict[Annotated[str, Field(pattern=r"^(?:[A-Z]{2}|EU|UN|NATO)$")], EntitySpec] = {}
+    entities: dict[Annotated[str, Field(pattern=ENTITY_CODE)], EntitySpec] = {}
     non_entities: list[TermText] = Field(
         [], description="Names that contain an entity term but are not one ('Washington Post')"
     )
