@@ -2421,3 +2421,31 @@ def test_a_question_headline_still_reports_nothing(engine: Engine) -> None:
     title = "Will Washington allow chipmakers to export advanced AI chips to China?"
     body = "Officials said a decision could come within weeks."
     assert _types(engine, body, title=title) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "body", "expected"),
+    [
+        (
+            "en",
+            "New Delhi banned exports of sugar with immediate effect on Friday to keep "
+            "prices down at home.",
+            "export_controls_tightened",
+        ),
+        (
+            "de",
+            "Indien lockert das Exportverbot für Zucker, teilte das Handelsministerium am "
+            "Dienstag mit.",
+            "export_controls_eased",
+        ),
+        (
+            "en",
+            "Ankara halted all exports to Israel on Thursday, the trade ministry said.",
+            "embargo_imposed",
+        ),
+    ],
+)
+def test_an_export_ban_aimed_at_no_state_is_an_export_control(
+    engine: Engine, language: str, body: str, expected: str
+) -> None:
+    assert _types(engine, body, language=language) == [expected]

@@ -732,9 +732,15 @@ def match_rule(
             if step is not None:
                 reject(step, f"background: dated {anchor.text!r} (before {ctx.published})")
             return None
+    text_of_event = ft.text[event[0] : event[1]]
     notes: tuple[str, ...] = ()
     if reversal is not None:
         notes = (f"reversed by {ft.text[reversal.start : reversal.end]!r}",)
+    if event_type in _BAN_AS_CONTROL and slots.target is None and _exports_only(text_of_event):
+        # "India banned wheat exports": a ban on a good's exports, aimed at no country, is
+        # that good's export control; a ban on exports *to* a country is an embargo on it.
+        event_type = _BAN_AS_CONTROL[event_type]
+        notes = (*notes, "an export ban aimed at no country: an export control")
     if slots.actor_by_speech:
         factor *= SPEAKER_FACTOR
     if step is not None:
@@ -755,7 +761,7 @@ def match_rule(
         field=hit.field,
         start=hit.start,
         event_type=event_type,
-        event_text=ft.text[event[0] : event[1]],
+        event_text=text_of_event,
         sentence_start=sentence[0],
         lead=ft.name == "title"
         or sentence[1] <= ft.lead_end(LEAD_SENTENCES)
@@ -765,6 +771,24 @@ def match_rule(
     if trace is not None and step is not None:
         trace.matched(step, candidate)
     return candidate
+
+
+#: Embargo types that read as export controls when the ban is on exports and aims at no state.
+_BAN_AS_CONTROL = {
+    "embargo_imposed": "export_controls_tightened",
+    "embargo_lifted": "export_controls_eased",
+}
+#: Stems of "export" and of the words that make a ban a trade embargo, in the packs' languages.
+_EXPORT_STEMS = ("export", "ausfuhr", "экспорт", "вывоз", "експорт", "вивез", "вивоз")
+_TRADE_STEMS = (
+    "import", "einfuhr", "импорт", "ввоз", "імпорт", "ввез", "trade", "handel", "commerc",
+    "comerci", "торгов", "торгів",
+)  # fmt: skip
+
+
+def _exports_only(event_text: str) -> bool:
+    folded = event_text.casefold()
+    return any(s in folded for s in _EXPORT_STEMS) and not any(s in folded for s in _TRADE_STEMS)
 
 
 def _record_hedge(
