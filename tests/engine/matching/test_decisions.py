@@ -2449,3 +2449,17 @@ def test_an_export_ban_aimed_at_no_state_is_an_export_control(
     engine: Engine, language: str, body: str, expected: str
 ) -> None:
     assert _types(engine, body, language=language) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        ("de", "Das EU-Parlament hält weitere Sanktionen gegen Belarus für angemessen."),
+        ("en", "The European Parliament backed further sanctions on Minsk in a vote on Tuesday."),
+        ("fr", "Le Parlement européen a adopté de nouvelles sanctions contre Minsk mardi."),
+    ],
+)
+def test_the_european_parliament_decides_no_sanction(
+    engine: Engine, language: str, body: str
+) -> None:
+    assert _types(engine, body, language=language) == []
