@@ -2463,3 +2463,13 @@ def test_the_european_parliament_decides_no_sanction(
     engine: Engine, language: str, body: str
 ) -> None:
     assert _types(engine, body, language=language) == []
+
+
+def test_a_tally_over_years_is_the_state_of_things(engine: Engine) -> None:
+    body = "Over the past three years, Brussels has adopted 15 packages of sanctions on Moscow."
+    assert _types(engine, body) == []
+
+
+def test_the_noun_issue_is_no_decision(engine: Engine) -> None:
+    body = "EU ministers discussed the issue of sanctions on Minsk at length on Monday."
+    assert _types(engine, body) == []
