@@ -2473,3 +2473,16 @@ def test_a_tally_over_years_is_the_state_of_things(engine: Engine) -> None:
 def test_the_noun_issue_is_no_decision(engine: Engine) -> None:
     body = "EU ministers discussed the issue of sanctions on Minsk at length on Monday."
     assert _types(engine, body) == []
+
+
+def test_tightening_controls_on_a_good_s_exports_tightens_export_controls(engine: Engine) -> None:
+    title = "Tokyo tightens controls on advanced chipmaking tool exports to China"
+    body = "The trade ministry published the new list on Friday."
+    assert _types(engine, body, title=title) == ["export_controls_tightened"]
+
+
+def test_clearing_the_way_for_deliveries_approves_a_transfer_in_german(engine: Engine) -> None:
+    body = (
+        "Die norwegische Regierung macht den Weg frei für Lieferungen von Kampfpanzern an Litauen."
+    )
+    assert _types(engine, body, language="de") == ["arms_transfer_approved"]
