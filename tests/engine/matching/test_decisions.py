@@ -2486,3 +2486,13 @@ def test_clearing_the_way_for_deliveries_approves_a_transfer_in_german(engine: E
         "Die norwegische Regierung macht den Weg frei für Lieferungen von Kampfpanzern an Litauen."
     )
     assert _types(engine, body, language="de") == ["arms_transfer_approved"]
+
+
+def test_a_decree_banning_agricultural_imports_is_an_embargo(engine: Engine) -> None:
+    body = "Ankara issued a decree on Thursday banning agricultural imports from Armenia."
+    assert _types(engine, body) == ["embargo_imposed"]
+
+
+def test_putting_export_controls_in_place_tightens_them_in_french(engine: Engine) -> None:
+    body = "Pékin met en œuvre depuis mardi des contrôles à l'exportation sur l'antimoine."
+    assert _types(engine, body, language="fr") == ["export_controls_tightened"]
