@@ -2496,3 +2496,10 @@ def test_a_decree_banning_agricultural_imports_is_an_embargo(engine: Engine) -> 
 def test_putting_export_controls_in_place_tightens_them_in_french(engine: Engine) -> None:
     body = "Pékin met en œuvre depuis mardi des contrôles à l'exportation sur l'antimoine."
     assert _types(engine, body, language="fr") == ["export_controls_tightened"]
+
+
+def test_a_reversal_reaches_past_the_modifiers_of_its_object(engine: Engine) -> None:
+    body = "Canberra announced a rollback of a Cold War-era ban on sales of lethal arms to Hanoi."
+    types = _types(engine, body)
+    assert "weapons_restriction_lifted" in types
+    assert "weapons_restriction_imposed" not in types
