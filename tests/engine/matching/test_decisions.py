@@ -2503,3 +2503,9 @@ def test_a_reversal_reaches_past_the_modifiers_of_its_object(engine: Engine) -> 
     types = _types(engine, body)
     assert "weapons_restriction_lifted" in types
     assert "weapons_restriction_imposed" not in types
+
+
+def test_permission_to_strike_russian_soil_names_the_use_in_french(engine: Engine) -> None:
+    title = "La Suède a autorisé l'armée ukrainienne à frapper le territoire russe"
+    body = "Le gouvernement suédois l'a confirmé mardi."
+    assert _types(engine, body, title=title, language="fr") == ["weapons_restriction_lifted"]
