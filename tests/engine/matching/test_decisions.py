@@ -2509,3 +2509,11 @@ def test_permission_to_strike_russian_soil_names_the_use_in_french(engine: Engin
     title = "La Suède a autorisé l'armée ukrainienne à frapper le territoire russe"
     body = "Le gouvernement suédois l'a confirmé mardi."
     assert _types(engine, body, title=title, language="fr") == ["weapons_restriction_lifted"]
+
+
+def test_a_german_verb_second_reaches_its_object_across_the_middle_field(engine: Engine) -> None:
+    body = (
+        "Die kanadische Regierung lockert vor der nächsten Runde der Gespräche mit Caracas "
+        "einige Sanktionen."
+    )
+    assert _types(engine, body, language="de") == ["sanctions_lifted"]
