@@ -2517,3 +2517,20 @@ def test_a_german_verb_second_reaches_its_object_across_the_middle_field(engine:
         "einige Sanktionen."
     )
     assert _types(engine, body, language="de") == ["sanctions_lifted"]
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        (
+            "uk",
+            "Пекін призупинив заборону на експорт товарів подвійного призначення до Японії.",
+        ),
+        (
+            "de",
+            "Peking setzt ab Montag die Exportkontrollen für Dual-Use-Güter nach Japan aus.",
+        ),
+    ],
+)
+def test_dual_use_goods_are_controlled_goods(engine: Engine, language: str, body: str) -> None:
+    assert _types(engine, body, language=language) == ["export_controls_eased"]
