@@ -2534,3 +2534,25 @@ def test_a_german_verb_second_reaches_its_object_across_the_middle_field(engine:
 )
 def test_dual_use_goods_are_controlled_goods(engine: Engine, language: str, body: str) -> None:
     assert _types(engine, body, language=language) == ["export_controls_eased"]
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        ("en", "Kazakhstan banned exports of diesel for six months on Monday, the ministry said."),
+        ("de", "Kasachstan hat den Export von Diesel für sechs Monate verboten."),
+        ("fr", "Le Kazakhstan a interdit les exportations de gazole pour six mois."),
+        ("es", "Kazajistán prohibió las exportaciones de diésel durante seis meses."),
+        ("ru", "Казахстан запретил экспорт дизельного топлива на шесть месяцев."),
+        ("uk", "Казахстан заборонив експорт бензину на шість місяців."),
+    ],
+)
+def test_a_fuel_export_ban_is_an_export_control_in_every_language(
+    engine: Engine, language: str, body: str
+) -> None:
+    assert _types(engine, body, language=language) == ["export_controls_tightened"]
+
+
+def test_grain_exports_recovering_is_trade_not_a_decision(engine: Engine) -> None:
+    body = "Казахстан майже відновив обсяги вивезення зерна після посухи, кажуть трейдери."
+    assert _types(engine, body, language="uk") == []
