@@ -2556,3 +2556,8 @@ def test_a_fuel_export_ban_is_an_export_control_in_every_language(
 def test_grain_exports_recovering_is_trade_not_a_decision(engine: Engine) -> None:
     body = "Казахстан майже відновив обсяги вивезення зерна після посухи, кажуть трейдери."
     assert _types(engine, body, language="uk") == []
+
+
+def test_a_parliament_authorising_a_deployment_decides_it(engine: Engine) -> None:
+    body = "Ankara's parliament voted on Thursday to allow the deployment of troops to Libya."
+    assert _types(engine, body) == ["troop_deployment"]
