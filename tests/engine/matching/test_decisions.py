@@ -2561,3 +2561,13 @@ def test_grain_exports_recovering_is_trade_not_a_decision(engine: Engine) -> Non
 def test_a_parliament_authorising_a_deployment_decides_it(engine: Engine) -> None:
     body = "Ankara's parliament voted on Thursday to allow the deployment of troops to Libya."
     assert _types(engine, body) == ["troop_deployment"]
+
+
+def test_a_state_named_later_in_the_sentence_is_not_what_an_export_ban_aims_at(
+    engine: Engine,
+) -> None:
+    body = (
+        "Islamabad banned sugar exports on Monday to hold down prices and to meet the needs "
+        "of poorer neighbours, among them Afghanistan."
+    )
+    assert _types(engine, body) == ["export_controls_tightened"]

@@ -736,7 +736,11 @@ def match_rule(
     notes: tuple[str, ...] = ()
     if reversal is not None:
         notes = (f"reversed by {ft.text[reversal.start : reversal.end]!r}",)
-    if event_type in _BAN_AS_CONTROL and slots.target is None and _exports_only(text_of_event):
+    if (
+        event_type in _BAN_AS_CONTROL
+        and _exports_only(text_of_event)
+        and not _aimed_at(ft.text, event, slots.target, pack)
+    ):
         # "India banned wheat exports": a ban on a good's exports, aimed at no country, is
         # that good's export control; a ban on exports *to* a country is an embargo on it.
         event_type = _BAN_AS_CONTROL[event_type]
@@ -784,6 +788,31 @@ _TRADE_STEMS = (
     "import", "einfuhr", "импорт", "ввоз", "імпорт", "ввез", "trade", "handel", "commerc",
     "comerci", "торгов", "торгів",
 )  # fmt: skip
+
+
+#: How many words after the event its target may stand for the ban to be aimed at it.
+_AIM_REACH = 8
+
+
+def _aimed_at(
+    text: str, event: tuple[int, int], target: Mention | None, pack: LanguagePack
+) -> bool:
+    """Whether the ban names its target state: inside the event, or soon after it behind a
+    preposition ("coal exports **to** Israel", "de charbon **vers** la Birmanie"); a state
+    named otherwise ("..., including Bangladesh") is not what the ban aims at."""
+    if target is None:
+        return False
+    if event[0] <= target.start < event[1]:
+        return True
+    if target.start < event[1] or count_words(text, event[1], target.start) > _AIM_REACH:
+        return False
+    before = [
+        w
+        for w in (m.group().casefold() for m in words_in(text, event[1], target.start))
+        if w not in pack.skip_words
+    ]
+    # right after the event, the event's own words end in the preposition ("exports to")
+    return not before or before[-1] in pack.target_prepositions
 
 
 def _exports_only(event_text: str) -> bool:
