@@ -2571,3 +2571,20 @@ def test_a_state_named_later_in_the_sentence_is_not_what_an_export_ban_aims_at(
         "of poorer neighbours, among them Afghanistan."
     )
     assert _types(engine, body) == ["export_controls_tightened"]
+
+
+def test_tightening_the_rules_for_exporting_goods_tightens_export_controls_in_german(
+    engine: Engine,
+) -> None:
+    body = "Tokio verschärft die Regeln für den Export von Halbleitermaterial nach Südkorea."
+    assert _types(engine, body, language="de") == ["export_controls_tightened"]
+
+
+def test_dropping_a_state_from_a_privileged_export_list_tightens_controls_in_french(
+    engine: Engine,
+) -> None:
+    body = (
+        "Tokyo a décidé vendredi de retirer la Corée du Sud de sa liste des États exemptés "
+        "de procédures d'exportation."
+    )
+    assert _types(engine, body, language="fr") == ["export_controls_tightened"]
