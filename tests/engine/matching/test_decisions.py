@@ -2588,3 +2588,9 @@ def test_dropping_a_state_from_a_privileged_export_list_tightens_controls_in_fre
         "de procédures d'exportation."
     )
     assert _types(engine, body, language="fr") == ["export_controls_tightened"]
+
+
+def test_a_date_inside_the_event_s_own_words_dates_it(engine: Engine) -> None:
+    body = "Oslo allowed Kyiv in March to strike Russian positions with its donated missiles."
+    assert _types(engine, body, published="2025-09-20") == []
+    assert _types(engine, body, published="2025-03-28") == ["weapons_restriction_lifted"]

@@ -144,12 +144,14 @@ def anchor_near(
     # keeps the cost flat in long sentences.
     lo = max(sentence[0], event[0] - 16 * WORDS_BEFORE)
     hi = min(sentence[1], event[1] + 16 * WORDS_AFTER)
-    if not _may_hold_a_date(text[lo : event[0]] + " " + text[event[1] : hi], pack):
+    if not _may_hold_a_date(text[lo:hi], pack):
         # The stretch near the event is bounded; a year opening a long sentence lies beyond it.
         return _opening_year(text, sentence, event, published, pack)
     before = _tokens(text, lo, event[0])[-WORDS_BEFORE:]
+    # A date inside the event's own words is nearest of all ("allowed Kyiv in May to strike").
+    inside = _tokens(text, event[0], event[1])
     after = _tokens(text, event[1], hi)[:WORDS_AFTER]
-    tokens = before + after
+    tokens = before + inside + after
     if not tokens:
         return _opening_year(text, sentence, event, published, pack)
     anchors: list[tuple[int, Anchor]] = []
@@ -203,12 +205,14 @@ def anchor_near(
         if _follows_reference([t[2] for t in tokens[max(first - 3, floor) : first]], refs):
             continue
         if start >= event[1] and _in_relative(
-            text, event[1], after[: max(first - len(before), 0)], pack
+            text, event[1], after[: max(first - len(before) - len(inside), 0)], pack
         ):
             continue  # "lifted the freeze that it had ordered in February": the clause's date
         past = _is_past(year, month, day, published)
         span_start = tokens[first][0]
-        distance = event[0] - end if end <= event[0] else start - event[1]
+        distance = (
+            event[0] - end if end <= event[0] else start - event[1] if start >= event[1] else 0
+        )
         anchors.append((distance, Anchor(text[span_start:end], span_start, end, past)))
     if not anchors:
         return _opening_year(text, sentence, event, published, pack)
