@@ -2594,3 +2594,26 @@ def test_a_date_inside_the_event_s_own_words_dates_it(engine: Engine) -> None:
     body = "Oslo allowed Kyiv in March to strike Russian positions with its donated missiles."
     assert _types(engine, body, published="2025-09-20") == []
     assert _types(engine, body, published="2025-03-28") == ["weapons_restriction_lifted"]
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        ("en", "Britain's barristers went on strike against London's cuts to legal aid."),
+        (
+            "es",
+            "La ministra ha negado tajantemente el envío de tropas a Malí en respuesta a las "
+            "críticas de la oposición.",
+        ),
+        ("es", "Washington declara que el riesgo de que imponga sanciones a Cuba es elevado."),
+        (
+            "fr",
+            "L'Union européenne étudie un embargo sur les armes et le matériel de répression, "
+            "en plus de sanctions ciblées contre les responsables des violences au Mali.",
+        ),
+    ],
+)
+def test_other_senses_denials_risks_and_modifiers_decide_nothing(
+    engine: Engine, language: str, body: str
+) -> None:
+    assert _types(engine, body, language=language) == []
