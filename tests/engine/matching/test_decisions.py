@@ -2617,3 +2617,22 @@ def test_other_senses_denials_risks_and_modifiers_decide_nothing(
     engine: Engine, language: str, body: str
 ) -> None:
     assert _types(engine, body, language=language) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "EU foreign ministers decided on Monday to lift the arms ban against Belarus.",
+            "embargo_lifted",
+        ),
+        (
+            "The Security Council banned all arms deliveries to the country on Friday.",
+            "embargo_imposed",
+        ),
+    ],
+)
+def test_an_arms_ban_by_the_un_or_the_eu_is_an_embargo(
+    engine: Engine, body: str, expected: str
+) -> None:
+    assert _types(engine, body) == [expected]

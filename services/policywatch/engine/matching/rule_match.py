@@ -745,6 +745,11 @@ def match_rule(
         # that good's export control; a ban on exports *to* a country is an embargo on it.
         event_type = _BAN_AS_CONTROL[event_type]
         notes = (*notes, "an export ban aimed at no country: an export control")
+    if event_type in _BLOC_ARMS_BAN and slots.actor.code in _EMBARGO_BODIES:
+        # The UN and the EU supply no weapons: a ban on arms they impose or lift is an
+        # embargo ("the EU decided to lift the arms ban against Libya").
+        event_type = _BLOC_ARMS_BAN[event_type]
+        notes = (*notes, f"an arms ban by {slots.actor.code}: an embargo")
     if slots.actor_by_speech:
         factor *= SPEAKER_FACTOR
     if step is not None:
@@ -782,6 +787,12 @@ _BAN_AS_CONTROL = {
     "embargo_imposed": "export_controls_tightened",
     "embargo_lifted": "export_controls_eased",
 }
+#: Weapons restrictions that read as embargoes when a body that supplies no arms decides them.
+_BLOC_ARMS_BAN = {
+    "weapons_restriction_imposed": "embargo_imposed",
+    "weapons_restriction_lifted": "embargo_lifted",
+}
+_EMBARGO_BODIES = frozenset({"UN", "EU"})
 #: Stems of "export" and of the words that make a ban a trade embargo, in the packs' languages.
 _EXPORT_STEMS = ("export", "ausfuhr", "экспорт", "вывоз", "експорт", "вивез", "вивоз")
 _TRADE_STEMS = (
