@@ -2636,3 +2636,23 @@ def test_an_arms_ban_by_the_un_or_the_eu_is_an_embargo(
     engine: Engine, body: str, expected: str
 ) -> None:
     assert _types(engine, body) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "Die USA haben angekündigt, ein Jahrzehnte altes Waffenembargo gegen Zypern "
+            "aufzuheben.",
+            "embargo_lifted",
+        ),
+        (
+            "Schweden hat beschlossen, die Entwicklungshilfe für Niger auszusetzen.",
+            "aid_suspended",
+        ),
+    ],
+)
+def test_a_separable_verb_s_zu_infinitive_decides_in_german(
+    engine: Engine, body: str, expected: str
+) -> None:
+    assert _types(engine, body, language="de") == [expected]
