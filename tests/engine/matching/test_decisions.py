@@ -2656,3 +2656,24 @@ def test_a_separable_verb_s_zu_infinitive_decides_in_german(
     engine: Engine, body: str, expected: str
 ) -> None:
     assert _types(engine, body, language="de") == [expected]
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        ("en", "Slovenia's parliament voted to send 30 military police officers to Kosovo."),
+        (
+            "en",
+            "Ghana's parliament approved the government's request to deploy a battalion to Mali.",
+        ),
+        (
+            "de",
+            "Frankreichs Verteidigungsminister kündigte an, eine Infanteriekompanie nach Litauen "
+            "zu verlegen.",
+        ),
+    ],
+)
+def test_military_police_companies_and_granted_requests_are_deployments(
+    engine: Engine, language: str, body: str
+) -> None:
+    assert _types(engine, body, language=language) == ["troop_deployment"]
