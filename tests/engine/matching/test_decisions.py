@@ -2677,3 +2677,13 @@ def test_military_police_companies_and_granted_requests_are_deployments(
     engine: Engine, language: str, body: str
 ) -> None:
     assert _types(engine, body, language=language) == ["troop_deployment"]
+
+
+def test_a_german_attributive_participle_names_a_standing_state(engine: Engine) -> None:
+    body = (
+        "Die Schweiz zahlt einen Teil der im Frühjahr ausgesetzten Hilfszahlungen an Jordanien "
+        "aus, sagte ein Sprecher."
+    )
+    assert "aid_suspended" not in _types(engine, body, language="de")
+    finite = "Die USA verhängten am Montag neue Sanktionen gegen den Iran."
+    assert _types(engine, finite, language="de") == ["sanctions_imposed"]

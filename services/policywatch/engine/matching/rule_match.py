@@ -599,6 +599,10 @@ def match_rule(
         if step is not None:
             reject(step, f"outside the rule's scope ({spec.scope})")
         return None
+    if pack.bracket_auxiliaries and _attributive_participle(ctx.fields[hit.field].text, hit):
+        if step is not None:
+            reject(step, "an attributive participle ('die ausgesetzten Zahlungen') names a state")
+        return None
     used: list[Hit] = []
     if rule.when is not None and not _holds(rule.when.root, ctx, scope, hit, used):
         if trace is not None and step is not None:
@@ -780,6 +784,26 @@ def match_rule(
     if trace is not None and step is not None:
         trace.matched(step, candidate)
     return candidate
+
+
+#: A German past participle made with "ge" (after a separable prefix or none) and declined as
+#: an adjective: "die unter Trump **ausgesetzten** Hilfszahlungen", "die **eingefrorenen**
+#: Gelder". Unlike a weak preterite ("verhängten"), it is never a finite verb. Verbs whose stem
+#: begins with "ge" (genehmigen, gestatten, gewähren) are left out.
+_ATTRIBUTIVE = re.compile(
+    r"(?:aus|ein|auf|ab|an|zurück|frei|fest|vor|wieder|nach|weg|um)?ge"
+    r"(?!nehmig|statt|währ|lang|wann|hör)\w+(?:t|en)(?:e|en|er|es|em)"
+)
+
+
+def _attributive_participle(text: str, hit: Hit) -> bool:
+    end = hit.start
+    while end < len(text) and text[end].isalpha():
+        end += 1
+    if not _ATTRIBUTIVE.fullmatch(text[hit.start : end].casefold()):
+        return False
+    rest = text[end : end + 40].lstrip()
+    return bool(rest) and rest[0].isupper()
 
 
 #: Embargo types that read as export controls when the ban is on exports and aims at no state.
