@@ -2687,3 +2687,9 @@ def test_a_german_attributive_participle_names_a_standing_state(engine: Engine) 
     assert "aid_suspended" not in _types(engine, body, language="de")
     finite = "Die USA verhängten am Montag neue Sanktionen gegen den Iran."
     assert _types(engine, finite, language="de") == ["sanctions_imposed"]
+
+
+def test_ordering_an_embargo_imposes_it(engine: Engine) -> None:
+    title = "Washington orders arms embargo on Nicaragua, cites repression"
+    body = "The measure takes effect immediately, officials said."
+    assert _types(engine, body, title=title) == ["embargo_imposed"]
