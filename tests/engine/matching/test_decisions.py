@@ -2693,3 +2693,13 @@ def test_ordering_an_embargo_imposes_it(engine: Engine) -> None:
     title = "Washington orders arms embargo on Nicaragua, cites repression"
     body = "The measure takes effect immediately, officials said."
     assert _types(engine, body, title=title) == ["embargo_imposed"]
+
+
+def test_widening_the_list_of_goods_barred_from_export_tightens_export_controls(
+    engine: Engine,
+) -> None:
+    body = (
+        "Министерство торговли Японии расширило список товаров, запрещенных к поставке в "
+        "Россию, ещё на 300 позиций."
+    )
+    assert _types(engine, body, language="ru") == ["export_controls_tightened"]
