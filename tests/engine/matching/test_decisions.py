@@ -2703,3 +2703,9 @@ def test_widening_the_list_of_goods_barred_from_export_tightens_export_controls(
         "Россию, ещё на 300 позиций."
     )
     assert _types(engine, body, language="ru") == ["export_controls_tightened"]
+
+
+def test_contributing_troops_to_a_mission_deploys_them_in_spanish(engine: Engine) -> None:
+    title = "Portugal aportará 80 efectivos militares a la misión europea en Mozambique"
+    body = "El ministro de Defensa lo anunció el martes."
+    assert _types(engine, body, title=title, language="es") == ["troop_deployment"]
