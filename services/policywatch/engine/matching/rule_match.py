@@ -7,6 +7,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
+from policywatch.engine.matching.ban_types import ban_type
 from policywatch.engine.matching.blocs import BLOC_MEMBERS
 from policywatch.engine.matching.chronology import Anchor, anchor_near
 from policywatch.engine.matching.scanner import ArticleContext, Hit
@@ -599,6 +600,7 @@ def match_rule(
         if step is not None:
             reject(step, f"outside the rule's scope ({spec.scope})")
         return None
+    # German (the packs with verb brackets) declines a participle used as an adjective.
     if pack.bracket_auxiliaries and _attributive_participle(ctx.fields[hit.field].text, hit):
         if step is not None:
             reject(step, "an attributive participle ('die ausgesetzten Zahlungen') names a state")
@@ -740,20 +742,9 @@ def match_rule(
     notes: tuple[str, ...] = ()
     if reversal is not None:
         notes = (f"reversed by {ft.text[reversal.start : reversal.end]!r}",)
-    if (
-        event_type in _BAN_AS_CONTROL
-        and _exports_only(text_of_event)
-        and not _aimed_at(ft.text, event, slots.target, pack)
-    ):
-        # "India banned wheat exports": a ban on a good's exports, aimed at no country, is
-        # that good's export control; a ban on exports *to* a country is an embargo on it.
-        event_type = _BAN_AS_CONTROL[event_type]
-        notes = (*notes, "an export ban aimed at no country: an export control")
-    if event_type in _BLOC_ARMS_BAN and slots.actor.code in _EMBARGO_BODIES:
-        # The UN and the EU supply no weapons: a ban on arms they impose or lift is an
-        # embargo ("the EU decided to lift the arms ban against Libya").
-        event_type = _BLOC_ARMS_BAN[event_type]
-        notes = (*notes, f"an arms ban by {slots.actor.code}: an embargo")
+    event_type, why = ban_type(event_type, ft.text, event, slots.actor, slots.target, pack)
+    if why is not None:
+        notes = (*notes, why)
     if slots.actor_by_speech:
         factor *= SPEAKER_FACTOR
     if step is not None:
@@ -804,55 +795,6 @@ def _attributive_participle(text: str, hit: Hit) -> bool:
         return False
     rest = text[end : end + 40].lstrip()
     return bool(rest) and rest[0].isupper()
-
-
-#: Embargo types that read as export controls when the ban is on exports and aims at no state.
-_BAN_AS_CONTROL = {
-    "embargo_imposed": "export_controls_tightened",
-    "embargo_lifted": "export_controls_eased",
-}
-#: Weapons restrictions that read as embargoes when a body that supplies no arms decides them.
-_BLOC_ARMS_BAN = {
-    "weapons_restriction_imposed": "embargo_imposed",
-    "weapons_restriction_lifted": "embargo_lifted",
-}
-_EMBARGO_BODIES = frozenset({"UN", "EU"})
-#: Stems of "export" and of the words that make a ban a trade embargo, in the packs' languages.
-_EXPORT_STEMS = ("export", "ausfuhr", "экспорт", "вывоз", "експорт", "вивез", "вивоз")
-_TRADE_STEMS = (
-    "import", "einfuhr", "импорт", "ввоз", "імпорт", "ввез", "trade", "handel", "commerc",
-    "comerci", "торгов", "торгів",
-)  # fmt: skip
-
-
-#: How many words after the event its target may stand for the ban to be aimed at it.
-_AIM_REACH = 8
-
-
-def _aimed_at(
-    text: str, event: tuple[int, int], target: Mention | None, pack: LanguagePack
-) -> bool:
-    """Whether the ban names its target state: inside the event, or soon after it behind a
-    preposition ("coal exports **to** Israel", "de charbon **vers** la Birmanie"); a state
-    named otherwise ("..., including Bangladesh") is not what the ban aims at."""
-    if target is None:
-        return False
-    if event[0] <= target.start < event[1]:
-        return True
-    if target.start < event[1] or count_words(text, event[1], target.start) > _AIM_REACH:
-        return False
-    before = [
-        w
-        for w in (m.group().casefold() for m in words_in(text, event[1], target.start))
-        if w not in pack.skip_words
-    ]
-    # right after the event, the event's own words end in the preposition ("exports to")
-    return not before or before[-1] in pack.target_prepositions
-
-
-def _exports_only(event_text: str) -> bool:
-    folded = event_text.casefold()
-    return any(s in folded for s in _EXPORT_STEMS) and not any(s in folded for s in _TRADE_STEMS)
 
 
 def _record_hedge(
