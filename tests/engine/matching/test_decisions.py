@@ -2394,13 +2394,13 @@ def test_halting_export_controls_eases_them_and_is_no_embargo(
     ("body", "expected"),
     [
         (
-            "Die EU-Staaten haben sich am Abend auf ein Embargo für Kohle aus Belarus "
+            "Die EU-Staaten einigten sich am späten Abend auf ein Embargo gegen Kohle aus Belarus "
             "geeinigt, teilte die Ratspräsidentschaft mit.",
             ["embargo_imposed"],
         ),
         (
-            "Die EU-Botschafter haben am Mittwoch ein zwölftes Paket mit Sanktionen gegen den "
-            "Iran auf den Weg gebracht.",
+            "Brüssel hat am Mittwoch ein zwölftes Paket von Strafmaßnahmen gegen Teheran auf den "
+            "Weg gebracht.",
             ["sanctions_imposed"],
         ),
     ],
@@ -2494,12 +2494,15 @@ def test_a_decree_banning_agricultural_imports_is_an_embargo(engine: Engine) -> 
 
 
 def test_putting_export_controls_in_place_tightens_them_in_french(engine: Engine) -> None:
-    body = "Pékin met en œuvre depuis mardi des contrôles à l'exportation sur l'antimoine."
+    body = "Hanoï met en œuvre à partir de lundi des contrôles à l'exportation sur le tungstène."
     assert _types(engine, body, language="fr") == ["export_controls_tightened"]
 
 
 def test_a_reversal_reaches_past_the_modifiers_of_its_object(engine: Engine) -> None:
-    body = "Canberra announced a rollback of a Cold War-era ban on sales of lethal arms to Hanoi."
+    body = (
+        "Canberra unveiled a rollback of the decades-old prohibition on selling lethal "
+        "weapons to Fiji."
+    )
     types = _types(engine, body)
     assert "weapons_restriction_lifted" in types
     assert "weapons_restriction_imposed" not in types
@@ -2512,10 +2515,7 @@ def test_permission_to_strike_russian_soil_names_the_use_in_french(engine: Engin
 
 
 def test_a_german_verb_second_reaches_its_object_across_the_middle_field(engine: Engine) -> None:
-    body = (
-        "Die kanadische Regierung lockert vor der nächsten Runde der Gespräche mit Caracas "
-        "einige Sanktionen."
-    )
+    body = "Norwegen lockert kurz vor dem Gipfel mit den Nachbarn in Minsk mehrere Sanktionen."
     assert _types(engine, body, language="de") == ["sanctions_lifted"]
 
 
@@ -2524,7 +2524,7 @@ def test_a_german_verb_second_reaches_its_object_across_the_middle_field(engine:
     [
         (
             "uk",
-            "Пекін призупинив заборону на експорт товарів подвійного призначення до Японії.",
+            "Сеул скасовує з травня заборону на експорт товарів подвійного призначення до Японії.",
         ),
         (
             "de",
@@ -2567,8 +2567,8 @@ def test_a_state_named_later_in_the_sentence_is_not_what_an_export_ban_aims_at(
     engine: Engine,
 ) -> None:
     body = (
-        "Islamabad banned sugar exports on Monday to hold down prices and to meet the needs "
-        "of poorer neighbours, among them Afghanistan."
+        "Islamabad stopped sugar exports on Monday so that shops stay stocked, a move that "
+        "worries buyers such as Afghanistan."
     )
     assert _types(engine, body) == ["export_controls_tightened"]
 
@@ -2576,7 +2576,7 @@ def test_a_state_named_later_in_the_sentence_is_not_what_an_export_ban_aims_at(
 def test_tightening_the_rules_for_exporting_goods_tightens_export_controls_in_german(
     engine: Engine,
 ) -> None:
-    body = "Tokio verschärft die Regeln für den Export von Halbleitermaterial nach Südkorea."
+    body = "Seoul verschärft ab Juli die Auflagen beim Export von Lithografie nach Nordkorea."
     assert _types(engine, body, language="de") == ["export_controls_tightened"]
 
 
@@ -2584,8 +2584,8 @@ def test_dropping_a_state_from_a_privileged_export_list_tightens_controls_in_fre
     engine: Engine,
 ) -> None:
     body = (
-        "Tokyo a décidé vendredi de retirer la Corée du Sud de sa liste des États exemptés "
-        "de procédures d'exportation."
+        "Ottawa va retirer le Pérou de la liste des pays exemptés de formalités "
+        "d'exportation, selon le ministère."
     )
     assert _types(engine, body, language="fr") == ["export_controls_tightened"]
 
@@ -2599,17 +2599,17 @@ def test_a_date_inside_the_event_s_own_words_dates_it(engine: Engine) -> None:
 @pytest.mark.parametrize(
     ("language", "body"),
     [
-        ("en", "Britain's barristers went on strike against London's cuts to legal aid."),
+        ("en", "Dublin trimmed legal aid for tenants in its spring budget."),
         (
             "es",
-            "La ministra ha negado tajantemente el envío de tropas a Malí en respuesta a las "
-            "críticas de la oposición.",
+            "El portavoz ha negado rotundamente que Lisboa prepare el envío de tropas a Malí, "
+            "tras las preguntas de un diputado.",
         ),
-        ("es", "Washington declara que el riesgo de que imponga sanciones a Cuba es elevado."),
+        ("es", "Bruselas admite que existe el riesgo de que imponga sanciones a Managua este año."),
         (
             "fr",
-            "L'Union européenne étudie un embargo sur les armes et le matériel de répression, "
-            "en plus de sanctions ciblées contre les responsables des violences au Mali.",
+            "Ottawa étudie un gel des ventes de drones, ainsi que des sanctions ciblées visant "
+            "trois généraux de la junte.",
         ),
     ],
 )
@@ -2623,7 +2623,7 @@ def test_other_senses_denials_risks_and_modifiers_decide_nothing(
     ("body", "expected"),
     [
         (
-            "EU foreign ministers decided on Monday to lift the arms ban against Belarus.",
+            "Brussels agreed on Tuesday to end its arms ban on Fiji after the election.",
             "embargo_lifted",
         ),
         (
@@ -2642,8 +2642,7 @@ def test_an_arms_ban_by_the_un_or_the_eu_is_an_embargo(
     ("body", "expected"),
     [
         (
-            "Die USA haben angekündigt, ein Jahrzehnte altes Waffenembargo gegen Zypern "
-            "aufzuheben.",
+            "Kanada hat beschlossen, sein langjähriges Waffenembargo gegen Fidschi aufzuheben.",
             "embargo_lifted",
         ),
         (
@@ -2661,7 +2660,10 @@ def test_a_separable_verb_s_zu_infinitive_decides_in_german(
 @pytest.mark.parametrize(
     ("language", "body"),
     [
-        ("en", "Slovenia's parliament voted to send 30 military police officers to Kosovo."),
+        (
+            "en",
+            "Estonia's parliament voted to send 25 military police to the mission in Kosovo.",
+        ),
         (
             "en",
             "Ghana's parliament approved the request to deploy a battalion to Mali.",
@@ -2681,8 +2683,8 @@ def test_military_police_companies_and_granted_requests_are_deployments(
 
 def test_a_german_attributive_participle_names_a_standing_state(engine: Engine) -> None:
     body = (
-        "Die Schweiz zahlt einen Teil der im Frühjahr ausgesetzten Hilfszahlungen an Jordanien "
-        "aus, sagte ein Sprecher."
+        "Die Schweiz überweist ab Mai wieder Geld aus den im Frühjahr eingefrorenen "
+        "Entwicklungshilfen für Jordanien, sagte ein Sprecher."
     )
     assert "aid_suspended" not in _types(engine, body, language="de")
     finite = "Die USA verhängten am Montag neue Sanktionen gegen den Iran."
@@ -2690,7 +2692,7 @@ def test_a_german_attributive_participle_names_a_standing_state(engine: Engine) 
 
 
 def test_ordering_an_embargo_imposes_it(engine: Engine) -> None:
-    title = "Washington orders arms embargo on Nicaragua, cites repression"
+    title = "Ottawa orders an arms embargo on Myanmar after the crackdown"
     body = "The measure takes effect immediately, officials said."
     assert _types(engine, body, title=title) == ["embargo_imposed"]
 
@@ -2698,14 +2700,11 @@ def test_ordering_an_embargo_imposes_it(engine: Engine) -> None:
 def test_widening_the_list_of_goods_barred_from_export_tightens_export_controls(
     engine: Engine,
 ) -> None:
-    body = (
-        "Министерство торговли Японии расширило список товаров, запрещенных к поставке в "
-        "Россию, ещё на 300 позиций."
-    )
+    body = "Токио расширил список товаров, запрещенных к поставке в Иран, добавив ещё 40 позиций."
     assert _types(engine, body, language="ru") == ["export_controls_tightened"]
 
 
 def test_contributing_troops_to_a_mission_deploys_them_in_spanish(engine: Engine) -> None:
-    title = "Portugal aportará 80 efectivos militares a la misión europea en Mozambique"
+    title = "Portugal aportará un contingente de 80 militares a la fuerza europea en Mozambique"
     body = "El ministro de Defensa lo anunció el martes."
     assert _types(engine, body, title=title, language="es") == ["troop_deployment"]
