@@ -2476,7 +2476,7 @@ def test_the_noun_issue_is_no_decision(engine: Engine) -> None:
 
 
 def test_tightening_controls_on_a_good_s_exports_tightens_export_controls(engine: Engine) -> None:
-    title = "Tokyo tightens controls on advanced chipmaking tool exports to China"
+    title = "Seoul tightens controls on semiconductor equipment exports to Iran"
     body = "The trade ministry published the new list on Friday."
     assert _types(engine, body, title=title) == ["export_controls_tightened"]
 

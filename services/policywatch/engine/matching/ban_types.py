@@ -76,11 +76,11 @@ def ban_type(
         and _exports_only(text[event[0] : event[1]])
         and not _aimed_at(text, event, target, pack)
     ):
-        # "India banned wheat exports": a ban on a good's exports, aimed at no country, is
+        # "Pakistan stopped sugar exports": a ban on a good's exports, aimed at no country, is
         # that good's export control; a ban on exports *to* a country is an embargo on it.
         return _BAN_AS_CONTROL[event_type], "an export ban aimed at no country: an export control"
     if event_type in _BLOC_ARMS_BAN and actor.code in _EMBARGO_BODIES:
         # The UN and the EU supply no weapons: a ban on arms they impose or lift is an
-        # embargo ("the EU decided to lift the arms ban against Libya").
+        # embargo ("Brussels ended its arms ban on Fiji").
         return _BLOC_ARMS_BAN[event_type], f"an arms ban by {actor.code}: an embargo"
     return event_type, None

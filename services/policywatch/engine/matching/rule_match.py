@@ -778,7 +778,7 @@ def match_rule(
 
 
 #: A German past participle made with "ge" (after a separable prefix or none) and declined as
-#: an adjective: "die unter Trump **ausgesetzten** Hilfszahlungen", "die **eingefrorenen**
+#: an adjective: "die im Frühjahr **ausgesetzten** Zahlungen", "die **eingefrorenen**
 #: Gelder". Unlike a weak preterite ("verhängten"), it is never a finite verb. Verbs whose stem
 #: begins with "ge" (genehmigen, gestatten, gewähren) are left out.
 _ATTRIBUTIVE = re.compile(
