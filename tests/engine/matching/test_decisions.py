@@ -2708,3 +2708,24 @@ def test_contributing_troops_to_a_mission_deploys_them_in_spanish(engine: Engine
     title = "Portugal aportará un contingente de 80 militares a la fuerza europea en Mozambique"
     body = "El ministro de Defensa lo anunció el martes."
     assert _types(engine, body, title=title, language="es") == ["troop_deployment"]
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        (
+            "fr",
+            "Le Conseil de sécurité a imposé mardi un embargo sur les armes au Yémen et des "
+            "sanctions contre trois chefs de milice.",
+        ),
+        (
+            "de",
+            "Der Sicherheitsrat verhängte am Dienstag ein Waffenembargo gegen den Jemen und "
+            "Sanktionen gegen drei Milizenführer.",
+        ),
+    ],
+)
+def test_a_second_measure_shares_the_first_one_s_predicate(
+    engine: Engine, language: str, body: str
+) -> None:
+    assert "sanctions_imposed" in _types(engine, body, language=language)

@@ -115,6 +115,36 @@ def _scope(
     return (hit.field, min(lo, hit.start), max(hi, hit.end))
 
 
+def _with_first_conjunct(
+    ctx: ArticleContext, hit: Hit, scope: ScopeSpan, window: int, pack: LanguagePack
+) -> ScopeSpan:
+    """The condition's span reaches back over a first conjunct when the trigger is the second
+    of two measures ("imposed an arms embargo on the country **and sanctions** on two
+    officers"): the second shares the first one's predicate, which may stand beyond the
+    window. Only where a measure stands right before the conjunction's clause part."""
+    field, lo, hi = scope
+    ft = ctx.fields[hit.field]
+    s_start, _ = ft.sentence_at(hit.start)
+    starts, ends = ft.word_spans(s_start, hit.start)
+    if len(starts) < 2:
+        return scope
+    text = ft.text
+    k = len(starts) - 1
+    if text[starts[k] : ends[k]].casefold() not in _CONJUNCTIONS:
+        k -= 1  # one determiner may stand between: "and new sanctions", "et des sanctions"
+        if k < 0 or text[starts[k] : ends[k]].casefold() not in _CONJUNCTIONS:
+            return scope
+    conj = starts[k]
+    reach = starts[max(k - 2 * window, 0)]
+    if _CLAUSE_ENDS.intersection(text[reach:conj]):
+        return scope
+    for sid in pack.restriction_sets:
+        for r in ctx.hits.get(sid, ()):
+            if r.field == hit.field and reach <= r.start and r.end <= conj:
+                return (field, min(lo, reach), hi)
+    return scope
+
+
 def _bracket_start(
     text: str, starts: list[int], ends: list[int], first: int, window: int, brackets: frozenset[str]
 ) -> int:
@@ -606,6 +636,8 @@ def match_rule(
             reject(step, "an attributive participle ('die ausgesetzten Zahlungen') names a state")
         return None
     used: list[Hit] = []
+    if spec.scope == "window" and scope is not None:
+        scope = _with_first_conjunct(ctx, hit, scope, spec.window, pack)
     if rule.when is not None and not _holds(rule.when.root, ctx, scope, hit, used):
         if trace is not None and step is not None:
             reject(
