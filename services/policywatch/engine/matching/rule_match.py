@@ -115,6 +115,10 @@ def _scope(
     return (hit.field, min(lo, hit.start), max(hi, hit.end))
 
 
+#: How many characters before a trigger hold the two words :func:`_with_first_conjunct` looks at.
+_NEAR_CHARS = 48
+
+
 def _with_first_conjunct(
     ctx: ArticleContext, hit: Hit, scope: ScopeSpan, window: int, pack: LanguagePack
 ) -> ScopeSpan:
@@ -124,11 +128,18 @@ def _with_first_conjunct(
     window. Only where a measure stands right before the conjunction's clause part."""
     field, lo, hi = scope
     ft = ctx.fields[hit.field]
+    text = ft.text
     s_start, _ = ft.sentence_at(hit.start)
+    # This runs for every windowed rule match: look at the two words before the trigger in a
+    # short stretch first (its first word may be cut, so it needs three), and split the
+    # sentence into words only when a conjunction stands there.
+    near = words_in(text, max(s_start, hit.start - _NEAR_CHARS), hit.start)
+    last = near[-2:] if len(near) >= 3 or hit.start - _NEAR_CHARS <= s_start else None
+    if last is not None and not any(w.group().casefold() in _CONJUNCTIONS for w in last):
+        return scope
     starts, ends = ft.word_spans(s_start, hit.start)
     if len(starts) < 2:
         return scope
-    text = ft.text
     k = len(starts) - 1
     if text[starts[k] : ends[k]].casefold() not in _CONJUNCTIONS:
         k -= 1  # one determiner may stand between: "and new sanctions", "et des sanctions"
@@ -636,7 +647,7 @@ def match_rule(
             reject(step, "an attributive participle ('die ausgesetzten Zahlungen') names a state")
         return None
     used: list[Hit] = []
-    if spec.scope == "window" and scope is not None:
+    if rule.when is not None and spec.scope == "window":
         scope = _with_first_conjunct(ctx, hit, scope, spec.window, pack)
     if rule.when is not None and not _holds(rule.when.root, ctx, scope, hit, used):
         if trace is not None and step is not None:
@@ -681,10 +692,11 @@ def match_rule(
             reject(step, f"vetoed by cue {cue.name!r}: {word!r}")
         return None
     ft = ctx.fields[hit.field]
-    sentence = (0, len(ft.text)) if ft.name == "title" else ft.sentence_at(hit.start)
+    own = ft.sentence_at(hit.start)
+    sentence = (0, len(ft.text)) if ft.name == "title" else own
     # A headline's own sentences count apart: in "X lifts the ban. How did Y react?" only
     # the second asks.
-    if _is_question(ft.text, ft.sentence_at(hit.start)):
+    if _is_question(ft.text, own):
         if step is not None:
             reject(step, "factuality: the sentence is a question, not a decision")
         return None
