@@ -2729,3 +2729,32 @@ def test_a_second_measure_shares_the_first_one_s_predicate(
     engine: Engine, language: str, body: str
 ) -> None:
     assert "sanctions_imposed" in _types(engine, body, language=language)
+
+
+def test_a_weekday_beside_the_decision_dates_it_whatever_older_date_follows(
+    engine: Engine,
+) -> None:
+    news = (
+        "Washington lifted on Tuesday the sanctions it had imposed on Venezuela's state oil"
+        " firm in 2019."
+    )
+    old = "Washington lifted in 2019 the sanctions it had imposed on Venezuela's state oil firm."
+    assert _types(engine, news) == ["sanctions_lifted"]
+    assert _types(engine, old) == []
+
+
+def test_releasing_a_new_measure_publishes_it_rather_than_undoing_it(engine: Engine) -> None:
+    body = "The commerce department released new export controls on advanced chips on Monday."
+    assert _types(engine, body) == ["export_controls_tightened"]
+
+
+def test_a_commander_is_not_a_sports_team(engine: Engine) -> None:
+    body = "Евросоюз ввел санкции против командующего армией и двух генералов."
+    assert _types(engine, body, language="ru") == ["sanctions_imposed"]
+
+
+def test_a_bloc_named_by_description_is_the_actor(engine: Engine) -> None:
+    body = "The West African bloc lifted the sanctions it had imposed on the junta, on Sunday."
+    (alert,) = _alerts(engine, body)
+    assert alert.event_type == "sanctions_lifted"
+    assert alert.actor.code == "ECOWAS"

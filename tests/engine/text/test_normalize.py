@@ -70,3 +70,11 @@ def test_cyrillic_folds_case_yo_and_apostrophes_without_changing_length() -> Non
     norm = normalize(text)
     assert norm.offsets is None
     assert norm.text == " ракети елка об єкт об єкт "
+
+
+def test_a_cyrillic_word_typed_with_latin_look_alikes_is_read_in_one_script() -> None:
+    # "санкции" with a Latin "a" and "c", and "Мир" with a Latin "M": same length, Cyrillic out
+    text = "Нoвые сaнкции; Mир; plain latin"
+    norm = normalize(text)
+    assert norm.offsets is None
+    assert norm.text == " новые санкции  мир  plain latin "

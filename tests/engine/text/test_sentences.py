@@ -47,3 +47,20 @@ def test_abbreviations_initials_and_lower_case_continuations_do_not_break() -> N
     ]
     at = text.index("Doe")
     assert text[slice(*field.sentence_at(at))].startswith("Sen. Smith")
+
+
+def test_a_photo_caption_before_the_story_is_not_part_of_its_lead() -> None:
+    text = (
+        "Soldiers unload crates at the port. Photo: Agency/Someone\n"
+        "The ministry approved the purchase. It will be paid next year.\n"
+    )
+    field = FieldText("body", text)
+    assert field.lead_end(1) == text.index("purchase.") + len("purchase.")
+    plain = FieldText("body", "One sentence here. Another one.")
+    assert plain.lead_end(1) == len("One sentence here.")
+
+
+def test_a_credit_at_the_end_of_a_long_paragraph_does_not_make_it_a_caption() -> None:
+    sentence = "The ministry approved the purchase on Monday."
+    text = (sentence + " ") * 12 + "Photo: Agency"
+    assert FieldText("body", text).lead_end(1) == len(sentence)

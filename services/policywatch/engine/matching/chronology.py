@@ -160,6 +160,16 @@ def anchor_near(
     for i, (start, end, word) in enumerate(tokens):
         if i in used:
             continue
+        if word in pack.date_current:
+            # "lifted **yesterday** the sanctions imposed in 2003": a word for the days around
+            # publication, nearest to the event, dates it as news; the older date is the clause's
+            if not _follows_reference([t[2] for t in tokens[max(i - 3, 0) : i]], refs):
+                if end <= event[0]:
+                    distance = event[0] - end
+                else:
+                    distance = start - event[1] if start >= event[1] else 0
+                anchors.append((distance, Anchor(text[start:end], start, end, False)))
+            continue
         year = _year(word)
         month: int | None = None
         day: int | None = None

@@ -98,6 +98,7 @@ class LanguagePack:
     months: dict[str, int] = field(default_factory=dict)
     month_markers: frozenset[str] = frozenset()
     date_relatives: frozenset[str] = frozenset()
+    date_current: frozenset[str] = frozenset()
     #: Phrases (as word tuples) that make a following date a reference point.
     date_references: frozenset[tuple[str, ...]] = frozenset()
     #: Headline labels (as word tuples) of pieces that report no decision ("opinion").
@@ -238,6 +239,7 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
     months: dict[str, int] = {}
     month_markers: set[str] = set()
     relatives: set[str] = set()
+    current: set[str] = set()
     references: set[tuple[str, ...]] = set()
     genres: set[tuple[str, ...]] = set()
     for f in files:
@@ -253,6 +255,8 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
                 month_markers.update([*words_of(marker), marker.casefold()])
             for relative in calendar.relatives:
                 relatives.update([*words_of(relative), relative.casefold()])
+            for word in calendar.current:
+                current.update([*words_of(word), word.casefold()])
             for ref in calendar.references:
                 for words in (words_of(ref), ref.casefold().split()):
                     if words:
@@ -343,6 +347,7 @@ def _build_language(b: _Builder, language: str) -> LanguagePack:
         months=months,
         month_markers=frozenset(month_markers),
         date_relatives=frozenset(relatives),
+        date_current=frozenset(current),
         date_references=frozenset(references),
         genres=frozenset(genres),
     )

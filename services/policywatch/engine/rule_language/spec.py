@@ -269,6 +269,14 @@ class CalendarSpec(_Spec):
             " clause tells ('lifted the freeze that it had ordered in February'), not the event"
         ),
     )
+    current: list[str] = Field(
+        [],
+        description=(
+            "Words that place a decision in the days around publication ('yesterday', 'on"
+            " Monday', 'ayer'): nearest to the event, they date it as news, whatever older"
+            " date the sentence holds ('lifted yesterday the sanctions imposed in 2003')"
+        ),
+    )
 
 
 class Guard(_Spec):

@@ -16,6 +16,7 @@ only match whole words.
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -118,8 +119,32 @@ def _fold(original: str) -> str:
     return original.translate(_FOLD)
 
 
+#: A Latin letter beside a Cyrillic one inside a word: a word typed in two scripts.
+_MIXED = re.compile(r"[a-z][а-яёіїєґ]|[а-яёіїєґ][a-z]")
+_WORD = re.compile(r"\w+")
+#: Latin letters that look like Cyrillic ones, folded ("M" and "H" fold to "m" and "h").
+_LOOKALIKES = str.maketrans("aeopcxyikmhtb", "аеорсхуікмнтв")
+
+
+def _one_script(folded: str) -> str:
+    """Cyrillic words with Latin look-alike letters in them, written in Cyrillic alone.
+
+    Some sites type a few letters of a Cyrillic word in Latin ("Aмeрикaнскaя", a Latin "i" in
+    Ukrainian "Підписуйтеcь"), by habit of keyboard or to defeat scrapers; a reader sees one
+    word, and so must the matcher. One letter for one letter: offsets do not move.
+    """
+    if _MIXED.search(folded) is None:
+        return folded
+    return _WORD.sub(
+        lambda m: m.group().translate(_LOOKALIKES) if _MIXED.search(m.group()) else m.group(),
+        folded,
+    )
+
+
 def normalize(original: str) -> Normalized:
     folded = _fold(original)
+    if not folded.isascii():
+        folded = _one_script(folded)
     if len(folded) == len(original):
         return Normalized(f" {folded} ", None)
     chars: list[str] = []
@@ -130,7 +155,7 @@ def normalize(original: str) -> Normalized:
             chars.append(out)
             offsets.append(i)
     offsets.append(len(original))
-    return Normalized(f" {''.join(chars)} ", tuple(offsets))
+    return Normalized(f" {_one_script(''.join(chars))} ", tuple(offsets))
 
 
 def normalize_cased(original: str) -> str:

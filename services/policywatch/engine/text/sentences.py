@@ -11,6 +11,27 @@ from policywatch.engine.text.normalize import Normalized, normalize
 
 __all__ = ["FieldText", "count_words", "words_in"]
 
+#: A photo's credit ("... via REUTERS", "(Photo: Reuters/...)", "Foto: dpa", "© Sipa"): the
+#: paragraph that holds one is a caption, whatever its sentences say.
+_CREDIT = re.compile(
+    r"\bvia (?:REUTERS|Reuters|AFP|AP|Getty)\b|\b(?:REUTERS|Reuters|AFP|AP|EPA|dpa)/\w"
+    r"|Getty Images|\b(?:Photo|Photograph|Foto|Bild|Фото|Crédit photo|Credit)\s?:|\(Photo\b|©"
+)
+
+
+#: Longest paragraph read as a caption: a credit in a long paragraph (a body sent without
+#: line breaks) ends a story, it does not make the story a caption.
+_CAPTION_CHARS = 400
+
+
+def _in_caption(text: str, start: int, end: int) -> bool:
+    """The sentence at ``start:end`` lies in a short paragraph that carries a photo credit."""
+    p_start = text.rfind("\n", 0, start) + 1
+    p_end = text.find("\n", end)
+    p_end = len(text) if p_end < 0 else p_end
+    return p_end - p_start <= _CAPTION_CHARS and _CREDIT.search(text, p_start, p_end) is not None
+
+
 FieldName = Literal["title", "body"]
 
 _WORD = re.compile(r"\w+")
@@ -295,13 +316,18 @@ class FieldText:
         return sentences[min(i, len(sentences) - 1)]
 
     def lead_end(self, sentences: int) -> int:
-        """End of the ``sentences``-th sentence (or of the last one, or of the text)."""
+        """End of the ``sentences``-th sentence (or of the last one, or of the text). A photo's
+        caption does not count: it stands first on many pages, before the news it shows."""
         found = self._lead_ends.get(sentences) if self._lead_ends is not None else None
         if found is not None:
             return found
-        last = len(self.text)
-        for n, (_, span_end) in enumerate(self._spans(), 1):
+        text = self.text
+        last = len(text)
+        n = 0
+        for span_start, span_end in self._spans():
             last = span_end
+            if not _in_caption(text, span_start, span_end):
+                n += 1
             if n >= sentences:
                 break
         if self._lead_ends is None:
