@@ -164,11 +164,9 @@ def anchor_near(
             # "lifted **yesterday** the sanctions imposed in 2003": a word for the days around
             # publication, nearest to the event, dates it as news; the older date is the clause's
             if not _follows_reference([t[2] for t in tokens[max(i - 3, 0) : i]], refs):
-                if end <= event[0]:
-                    distance = event[0] - end
-                else:
-                    distance = start - event[1] if start >= event[1] else 0
-                anchors.append((distance, Anchor(text[start:end], start, end, False)))
+                anchors.append(
+                    (_gap(start, end, event), Anchor(text[start:end], start, end, False))
+                )
             continue
         year = _year(word)
         month: int | None = None
@@ -220,13 +218,19 @@ def anchor_near(
             continue  # "lifted the freeze that it had ordered in February": the clause's date
         past = _is_past(year, month, day, published)
         span_start = tokens[first][0]
-        distance = (
-            event[0] - end if end <= event[0] else start - event[1] if start >= event[1] else 0
+        anchors.append(
+            (_gap(start, end, event), Anchor(text[span_start:end], span_start, end, past))
         )
-        anchors.append((distance, Anchor(text[span_start:end], span_start, end, past)))
     if not anchors:
         return _opening_year(text, sentence, event, published, pack)
     return min(anchors, key=lambda a: a[0])[1]
+
+
+def _gap(start: int, end: int, event: tuple[int, int]) -> int:
+    """Characters between a date word at ``start:end`` and the event (0 inside it)."""
+    if end <= event[0]:
+        return event[0] - end
+    return start - event[1] if start >= event[1] else 0
 
 
 #: How far into its sentence a year may stand and still date the whole sentence, in characters.
